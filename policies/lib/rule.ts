@@ -1,0 +1,304 @@
+/**
+ * The shape of a rule and the one adapter that turns it into a `@pulumi/policy` policy.
+ *
+ * A rule module exports a plain object with a pure `check` function (tests call it directly);
+ * this file does what every rule needs once: decide whether the resource is production, unwrap
+ * the engine's proxies so that one unknown value defers only its own check, apply waivers, tag
+ * deferred and waived findings so reports can tell them apart, and turn any unexpected error into
+ * a violation instead of a crashed deployment or a silent pass.
+ */
+import type {
+  EnforcementLevel,
+  PolicyConfigSchema,
+  PolicyResource,
+  ReportViolation,
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+  Severity,
+  StackValidationArgs,
+  StackValidationPolicy,
+} from "@pulumi/policy";
+import { type PlainProps, unwrapProperties } from "./properties";
+import { type ProductionVerdict, classifyProduction } from "./production";
+import { type SharedSettings, currentSettings, currentStackName } from "./settings";
+import { AWS_PROVIDER } from "./tokens";
+import { type Waiver, checkWaivers, findWaiver } from "./waivers";
+
+/** Findings that could not be judged because a value is unknown before deployment start with this. */
+export const DEFERRED_PREFIX = "Checked at deployment: ";
+/** Findings switched to advisory by a waiver start with this. */
+export const WAIVED_PREFIX = "Waived: ";
+
+export interface Finding {
+  /** What is wrong, on which resource, why it matters and the fix. */
+  message: string;
+  /** The check needs a value that is unknown until deployment. */
+  deferred?: boolean;
+  /** Stack rules: the resource the finding is about. */
+  urn?: string;
+  /** Stack rules: that resource's logical name (for waivers). */
+  name?: string;
+}
+
+/** A resource as rules see it: plain properties, options, provider, production verdict. */
+export interface ResourceView {
+  type: string;
+  name: string;
+  urn: string;
+  props: PlainProps;
+  opts: {
+    protect: boolean;
+    ignoreChanges: string[];
+    parent?: string;
+  };
+  provider?: { type: string; name: string; urn: string; props: PlainProps };
+  production: ProductionVerdict;
+  /** Stack rules only. */
+  dependencies?: string[];
+  propertyDependencies?: Record<string, string[]>;
+}
+
+interface RuleMetadata {
+  /** Public, stable rule id (also the policy name). */
+  id: string;
+  description: string;
+  enforcementLevel: EnforcementLevel;
+  severity: Severity;
+  /** False for the rules whose protection no exception may remove. */
+  waivable: boolean;
+  remediationSteps: string;
+  tags: string[];
+  configSchema?: PolicyConfigSchema;
+}
+
+export interface ResourceRule<C = Record<string, unknown>> extends RuleMetadata {
+  /** Type tokens the rule judges. */
+  appliesTo: readonly string[];
+  /** Judge production resources only (true), or every resource of its types (false). */
+  productionOnly: boolean;
+  check(resource: ResourceView, config: C, settings: SharedSettings): Finding[];
+  /** Property changes that fix the finding safely (for the `remediate` level); undefined: nothing to change. */
+  remediate?(resource: ResourceView, config: C, settings: SharedSettings): Record<string, unknown> | undefined;
+}
+
+export interface StackView {
+  stackName: string;
+  resources: ResourceView[];
+  byUrn: ReadonlyMap<string, ResourceView>;
+}
+
+export interface StackRule<C = Record<string, unknown>> extends RuleMetadata {
+  check(stack: StackView, config: C, settings: SharedSettings): Finding[];
+}
+
+/** Short human label of a type token, for messages: "RDS instance", "DynamoDB table". */
+export function typeLabel(type: string): string {
+  const labels: Record<string, string> = {
+    "aws:rds/instance:Instance": "RDS instance",
+    "aws:rds/cluster:Cluster": "Aurora/RDS cluster",
+    "aws:dynamodb/table:Table": "DynamoDB table",
+    "aws:backup/plan:Plan": "backup plan",
+    "aws:backup/selection:Selection": "backup selection",
+    "aws:backup/vault:Vault": "backup vault",
+    "pulumi:providers:aws": "AWS provider",
+  };
+  return labels[type] ?? type;
+}
+
+/** `RDS instance "orders"` */
+export function resourceLabel(r: { type: string; name: string }): string {
+  return `${typeLabel(r.type)} "${r.name}"`;
+}
+
+/** Every message has the same four parts so that it reads the same at 2 a.m. */
+export function violationMessage(parts: { resource: { type: string; name: string }; problem: string; why: string; fix: string }): string {
+  return `${resourceLabel(parts.resource)}: ${parts.problem}. Why it matters: ${parts.why} Fix: ${parts.fix}`;
+}
+
+export function deferredFinding(resource: { type: string; name: string }, what: string, urn?: string): Finding {
+  return { deferred: true, urn, name: resource.name, message: `${resourceLabel(resource)}: ${what} is unknown until deployment; this check runs again with the real value at \`pulumi up\`.` };
+}
+
+let waiverMemo: { settings: SharedSettings; day: number; active: Waiver[]; problems: string[] } | undefined;
+let registeredRuleIds: ReadonlySet<string> = new Set();
+let unwaivableRuleIds: ReadonlySet<string> = new Set();
+
+/** Called once by the pack's entry point with every rule, so waivers can be checked against them. */
+export function registerRuleIds(all: ReadonlyArray<{ id: string; waivable: boolean }>): void {
+  registeredRuleIds = new Set(all.map((r) => r.id));
+  unwaivableRuleIds = new Set(all.filter((r) => !r.waivable).map((r) => r.id));
+  waiverMemo = undefined;
+}
+
+/** Waivers in force and problems with the others, for the current settings and day. */
+export function waiverState(settings: SharedSettings, now: Date = new Date()): { active: Waiver[]; problems: string[] } {
+  const day = Math.floor(now.getTime() / 86_400_000);
+  if (!waiverMemo || waiverMemo.settings !== settings || waiverMemo.day !== day) {
+    const { active, problems } = checkWaivers(settings.waivers, registeredRuleIds, unwaivableRuleIds, now);
+    waiverMemo = { settings, day, active, problems };
+  }
+  return waiverMemo;
+}
+
+function toView(
+  r: { type: string; name: string; urn: string; props: unknown; opts?: { protect?: boolean; ignoreChanges?: string[]; parent?: string }; provider?: { type: string; name: string; urn: string; props: unknown } },
+  settings: SharedSettings,
+  stackName: string,
+  stackTags: ReadonlyMap<string, string> | undefined,
+): ResourceView {
+  const props = unwrapProperties(r.props);
+  const providerProps = r.provider ? unwrapProperties(r.provider.props) : undefined;
+  const ignore = Array.isArray(r.opts?.ignoreChanges) ? r.opts!.ignoreChanges!.filter((x): x is string => typeof x === "string") : [];
+  return {
+    type: r.type,
+    name: r.name,
+    urn: r.urn,
+    props,
+    opts: { protect: r.opts?.protect === true, ignoreChanges: ignore, parent: r.opts?.parent || undefined },
+    provider: r.provider && providerProps ? { type: r.provider.type, name: r.provider.name, urn: r.provider.urn, props: providerProps } : undefined,
+    production: productionOf(r.type, props, providerProps, stackName, stackTags, settings),
+  };
+}
+
+/** A provider is production by its own defaultTags; any other resource by its tags over its provider's. */
+export function productionOf(
+  type: string,
+  props: PlainProps,
+  providerProps: PlainProps | undefined,
+  stackName: string,
+  stackTags: ReadonlyMap<string, string> | undefined,
+  settings: SharedSettings,
+): ProductionVerdict {
+  if (type === AWS_PROVIDER) return classifyProduction({ props: {}, providerProps: props, stackName, stackTags }, settings);
+  return classifyProduction({ props, providerProps, stackName, stackTags }, settings);
+}
+
+/**
+ * `@pulumi/policy` accepts a violation object with its own level (server.js,
+ * makeReportViolationFun), though its published type only shows a string: deferred and waived
+ * findings use it to report as advisory from a mandatory rule.
+ */
+type RichReport = (violation: { message: string; enforcementLevel?: EnforcementLevel; urn?: string }, urn?: string) => void;
+
+function report(rule: RuleMetadata, f: Finding, urn: string, name: string, settings: SharedSettings, reportViolation: ReportViolation): void {
+  const send = reportViolation as unknown as RichReport;
+  const target = urn || undefined;
+  if (f.deferred) {
+    send({ message: DEFERRED_PREFIX + f.message, enforcementLevel: "advisory", urn: target }, target);
+    return;
+  }
+  if (rule.waivable) {
+    const waiver = findWaiver(waiverState(settings).active, rule.id, urn, name);
+    if (waiver) {
+      const text = `${WAIVED_PREFIX}${f.message} [waiver #${waiver.index + 1}: owner ${waiver.owner}, expires ${waiver.expires}, reason: ${waiver.reason}]`;
+      send({ message: text, enforcementLevel: "advisory", urn: target }, target);
+      return;
+    }
+  }
+  send({ message: f.message, urn: target }, target);
+}
+
+function isNotApplicable(e: unknown): boolean {
+  return e instanceof Error && e.constructor.name === "NotApplicableError";
+}
+
+function internalErrorMessage(rule: RuleMetadata, subject: string, e: unknown): string {
+  const detail = e instanceof Error ? e.message : String(e);
+  return `${subject}: the ${rule.id} check failed to evaluate (${detail}). Why it matters: a check that cannot run must not pass a production database. Fix: report this pack error with the resource's properties; until then, review the resource by hand.`;
+}
+
+function policyMetadata(rule: RuleMetadata) {
+  return {
+    name: rule.id,
+    description: rule.description,
+    enforcementLevel: rule.enforcementLevel,
+    severity: rule.severity,
+    remediationSteps: rule.remediationSteps,
+    tags: rule.tags,
+    configSchema: rule.configSchema,
+  };
+}
+
+/** The `@pulumi/policy` resource policy for a rule. */
+export function toResourcePolicy<C>(rule: ResourceRule<C>): ResourceValidationPolicy {
+  const applies = new Set(rule.appliesTo);
+  const prepare = (args: ResourceValidationArgs): { view: ResourceView; settings: SharedSettings } | string => {
+    if (!applies.has(args.type)) return `applies to ${rule.appliesTo.join(", ")}`;
+    const settings = currentSettings();
+    const view = toView(args, settings, currentStackName(), args.stackTags);
+    if (rule.productionOnly && view.production.production === false) return "not a production resource";
+    return { view, settings };
+  };
+  const policy: ResourceValidationPolicy = {
+    ...policyMetadata(rule),
+    validateResource: (args, reportViolation) => {
+      const prepared = prepare(args);
+      if (typeof prepared === "string") args.notApplicable(prepared);
+      const { view, settings } = prepared as { view: ResourceView; settings: SharedSettings };
+      try {
+        if (rule.productionOnly && view.production.production === "unknown") {
+          report(rule, deferredFinding(view, `whether it is production (${view.production.reason})`), view.urn, view.name, settings, reportViolation);
+          return;
+        }
+        for (const f of rule.check(view, args.getConfig<C & object>(), settings)) report(rule, f, view.urn, view.name, settings, reportViolation);
+      } catch (e) {
+        if (isNotApplicable(e)) throw e;
+        reportViolation(internalErrorMessage(rule, resourceLabel(view), e));
+      }
+    },
+  };
+  if (rule.remediate) {
+    const remediate = rule.remediate.bind(rule);
+    policy.remediateResource = (args) => {
+      const prepared = prepare(args);
+      if (typeof prepared === "string" || prepared.view.production.production !== true) return undefined;
+      let changes: Record<string, unknown> | undefined;
+      try {
+        changes = remediate(prepared.view, args.getConfig<C & object>(), prepared.settings);
+      } catch {
+        return undefined; // the validation reports the problem; a remediation never guesses
+      }
+      if (!changes) return undefined;
+      // Set through the engine's proxy so secrets stay secrets when the result is serialized.
+      const props = args.props as Record<string, unknown>;
+      for (const [k, v] of Object.entries(changes)) props[k] = v;
+      return props;
+    };
+  }
+  return policy;
+}
+
+/** Builds the stack view once per call: every rule indexes what it needs from it in one pass. */
+export function buildStackView(resources: readonly PolicyResource[], settings: SharedSettings, stackName: string, stackTags?: ReadonlyMap<string, string>): StackView {
+  const views: ResourceView[] = [];
+  const byUrn = new Map<string, ResourceView>();
+  for (const r of resources) {
+    const v = toView({ ...r, opts: { ...r.opts, parent: r.parent?.urn ?? r.opts?.parent } }, settings, stackName, stackTags);
+    v.dependencies = (r.dependencies ?? []).map((d) => d.urn);
+    const pd: Record<string, string[]> = {};
+    for (const [k, deps] of Object.entries(r.propertyDependencies ?? {})) pd[k] = (deps ?? []).map((d) => d.urn);
+    v.propertyDependencies = pd;
+    views.push(v);
+    byUrn.set(v.urn, v);
+  }
+  return { stackName, resources: views, byUrn };
+}
+
+/** The `@pulumi/policy` stack policy for a rule. */
+export function toStackPolicy<C>(rule: StackRule<C>): StackValidationPolicy {
+  return {
+    ...policyMetadata(rule),
+    validateStack: (args: StackValidationArgs, reportViolation) => {
+      const settings = currentSettings();
+      try {
+        const stack = buildStackView(args.resources, settings, currentStackName(), args.stackTags);
+        for (const f of rule.check(stack, args.getConfig<C & object>(), settings)) {
+          report(rule, f, f.urn ?? "", f.name ?? "", settings, reportViolation);
+        }
+      } catch (e) {
+        if (isNotApplicable(e)) throw e;
+        reportViolation(internalErrorMessage(rule, "Stack", e));
+      }
+    },
+  };
+}

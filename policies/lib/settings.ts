@@ -1,0 +1,135 @@
+/**
+ * Settings that several rules share, written once by the user.
+ *
+ * Pulumi's policy config file is keyed by policy name and has no pack-wide settings
+ * (pulumi/pulumi-policy#374 is still open; the engine's `"all"` key carries only an enforcement
+ * level). So the shared settings belong to one policy, `guardrail-settings`, which the engine
+ * validates against its schema like any other. That policy runs first in every call, reads its
+ * config and publishes it here for the rules that follow it:
+ *
+ * ```json
+ * { "guardrail-settings": { "productionAccountIds": ["111111111111"], "waivers": [] } }
+ * ```
+ */
+import type { PolicyConfigSchema } from "@pulumi/policy";
+
+export const SETTINGS_POLICY = "guardrail-settings";
+
+export interface WaiverEntry {
+  rule: string;
+  resource: string;
+  owner: string;
+  reason: string;
+  expires: string;
+}
+
+export interface SharedSettings {
+  /** Stack name patterns (`*` matches any run of characters) whose every resource is production. */
+  productionStacks: string[];
+  /** Tag key to the values that mark a resource production; keys and values compare case-insensitively. */
+  productionTags: Record<string, string[]>;
+  /** AWS account ids that hold production; a non-production stack's providers must not allow them. */
+  productionAccountIds: string[];
+  /** The tag that declares an IAM role a break-glass role, and its value. */
+  breakGlassTag: { key: string; value: string };
+  /** Reviewed exceptions: see lib/waivers.ts. */
+  waivers: WaiverEntry[];
+}
+
+export const DEFAULT_SETTINGS: Readonly<SharedSettings> = Object.freeze({
+  productionStacks: ["prod", "prod-*", "production", "production-*"],
+  productionTags: { environment: ["prod", "production"], env: ["prod", "production"] },
+  productionAccountIds: [],
+  breakGlassTag: { key: "db-guardrails:break-glass", value: "true" },
+  waivers: [],
+});
+
+/** The schema the engine validates `guardrail-settings` config against (defaults filled in by the engine). */
+export const SETTINGS_SCHEMA: PolicyConfigSchema = {
+  properties: {
+    productionStacks: {
+      type: "array",
+      items: { type: "string", minLength: 1 },
+      default: DEFAULT_SETTINGS.productionStacks,
+      description: "Stack name patterns whose resources are all production; `*` matches any characters.",
+    },
+    productionTags: {
+      type: "object",
+      additionalProperties: { type: "array", items: { type: "string", minLength: 1 }, minItems: 1 },
+      default: DEFAULT_SETTINGS.productionTags,
+      description: "Tag key -> values that mark a resource production (case-insensitive).",
+    },
+    productionAccountIds: {
+      type: "array",
+      items: { type: "string", pattern: "^[0-9]{12}$" },
+      default: [],
+      description: "AWS account ids of production; non-production stacks may not allow them.",
+    },
+    breakGlassTag: {
+      type: "object",
+      properties: { key: { type: "string", minLength: 1 }, value: { type: "string" } },
+      required: ["key", "value"],
+      default: DEFAULT_SETTINGS.breakGlassTag,
+      description: "Tag that declares an IAM role a break-glass role (which must require MFA).",
+    },
+    waivers: {
+      type: "array",
+      // Shape only; the waiver rules (reason length, expiry, waivable rule) are judged by the
+      // guardrail-settings policy itself so that a bad waiver is a violation, not a config error.
+      items: { type: "object" },
+      default: [],
+      description: "Reviewed exceptions: {rule, resource, owner, reason, expires}.",
+    },
+  },
+};
+
+let current: SharedSettings = cloneDefaults();
+
+function cloneDefaults(): SharedSettings {
+  return JSON.parse(JSON.stringify(DEFAULT_SETTINGS)) as SharedSettings;
+}
+
+/**
+ * Turns the config the engine sent for `guardrail-settings` into settings, keeping the default
+ * for anything missing or of the wrong shape (the engine has validated it against the schema;
+ * this guards against a client that did not).
+ */
+export function parseSettings(config: unknown): SharedSettings {
+  const s = cloneDefaults();
+  if (config === null || typeof config !== "object") return s;
+  const c = config as Record<string, unknown>;
+  const strings = (v: unknown): string[] | undefined =>
+    Array.isArray(v) && v.every((x) => typeof x === "string") ? (v as string[]) : undefined;
+  s.productionStacks = strings(c.productionStacks) ?? s.productionStacks;
+  s.productionAccountIds = strings(c.productionAccountIds) ?? s.productionAccountIds;
+  if (c.productionTags && typeof c.productionTags === "object" && !Array.isArray(c.productionTags)) {
+    const tags: Record<string, string[]> = {};
+    for (const [k, v] of Object.entries(c.productionTags as Record<string, unknown>)) {
+      const values = strings(v);
+      if (values) tags[k] = values;
+    }
+    if (Object.keys(tags).length > 0) s.productionTags = tags;
+  }
+  const bg = c.breakGlassTag as Record<string, unknown> | undefined;
+  if (bg && typeof bg.key === "string" && bg.key !== "" && typeof bg.value === "string") {
+    s.breakGlassTag = { key: bg.key, value: bg.value };
+  }
+  if (Array.isArray(c.waivers)) s.waivers = c.waivers as WaiverEntry[];
+  return s;
+}
+
+/** Called by the settings policy with its config; later rules in the same call read it. */
+export function publishSettings(config: unknown): SharedSettings {
+  current = parseSettings(config);
+  return current;
+}
+
+/** The settings in force (the defaults until the settings policy has run once). */
+export function currentSettings(): SharedSettings {
+  return current;
+}
+
+/** The stack being checked, as the CLI tells a policy pack (PULUMI_STACK). */
+export function currentStackName(env: NodeJS.ProcessEnv = process.env): string {
+  return env.PULUMI_STACK ?? env.PULUMI_NODEJS_STACK ?? "";
+}

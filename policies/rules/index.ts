@@ -1,0 +1,33 @@
+/** Every rule of the pack, in the order the pack runs them. Rule ids are public and stable. */
+import type { ResourceRule, StackRule } from "../lib/rule";
+import { awsProviderAccountPinned } from "./aws-provider-account-pinned";
+import { guardrailSettings } from "./guardrail-settings";
+import { prodDbBackupRetention } from "./prod-db-backup-retention";
+import { prodDbCopyTagsToSnapshot } from "./prod-db-copy-tags-to-snapshot";
+import { prodDbDeletionProtection } from "./prod-db-deletion-protection";
+import { prodDbEncrypted } from "./prod-db-encrypted";
+import { prodDbFinalSnapshot } from "./prod-db-final-snapshot";
+import { prodDbNoIgnoredGuardrails } from "./prod-db-no-ignored-guardrails";
+import { prodDbNoInPlaceRestore } from "./prod-db-no-in-place-restore";
+import { prodDbProtect } from "./prod-db-protect";
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const RESOURCE_RULES: ReadonlyArray<ResourceRule<any>> = [
+  prodDbDeletionProtection,
+  prodDbProtect,
+  prodDbFinalSnapshot,
+  prodDbBackupRetention,
+  prodDbNoInPlaceRestore,
+  prodDbNoIgnoredGuardrails,
+  prodDbEncrypted,
+  prodDbCopyTagsToSnapshot,
+  awsProviderAccountPinned,
+];
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const STACK_RULES: ReadonlyArray<StackRule<any>> = [];
+
+/** The settings policy, which also validates waivers; it runs before every other rule. */
+export const SETTINGS_RULE = guardrailSettings;
+
+export const ALL_RULES: ReadonlyArray<{ id: string; waivable: boolean }> = [SETTINGS_RULE, ...RESOURCE_RULES, ...STACK_RULES];
