@@ -154,7 +154,7 @@ function ruleRpo(raw: unknown, index: number, options: RpoOptions): RuleRpo {
   const settingErrors = [window, zone].flatMap((check) => (check.ok ? [] : [check.error]));
   if (settingErrors.length > 0 || !zone.ok) return invalid(name, expressionText, timezone, window.minutes, `rule ${name}: ${settingErrors.join("; ")}`);
 
-  const analysis: StartIntervalAnalysis = analyzeScheduleExpression(expression, { timeZone: zone.timeZone, from: options.from });
+  const analysis = analyzeScheduleCached(expression, zone.timeZone, options.from);
   if (!analysis.ok) return invalid(name, expressionText, timezone, window.minutes, `rule ${name}: ${analysis.error}`);
   const base = { name, scheduleExpression: expressionText, timezone, startWindowMinutes: window.minutes, largestInterval: analysis.largestInterval };
   const max = analysis.maxIntervalMinutes;
@@ -201,6 +201,26 @@ function invalid(name: string, scheduleExpression: string, timezone: string, sta
 }
 
 /** "45 min", "1500 min (25 h)", "44640 min (31 days)": exact minutes, with a human scale for long spans. */
+/**
+ * Stacks repeat the same few schedules across many databases (and the pack sees them on every
+ * call): analyse each (expression, zone) once per day instead of once per database.
+ */
+const scheduleCache = new Map<string, StartIntervalAnalysis>();
+const SCHEDULE_CACHE_LIMIT = 1_000;
+
+function analyzeScheduleCached(expression: unknown, timeZone: string, from: Date | undefined): StartIntervalAnalysis {
+  if (typeof expression !== "string") return analyzeScheduleExpression(expression, { timeZone, from });
+  // Without an explicit instant, judge from the start of today (UTC) so one day's calls share a result.
+  const start = from ?? new Date(Math.floor(Date.now() / 86_400_000) * 86_400_000);
+  const key = `${start.getTime()}\u0000${timeZone}\u0000${expression}`;
+  const hit = scheduleCache.get(key);
+  if (hit) return hit;
+  const analysis = analyzeScheduleExpression(expression, { timeZone, from: start });
+  if (scheduleCache.size >= SCHEDULE_CACHE_LIMIT) scheduleCache.clear();
+  scheduleCache.set(key, analysis);
+  return analysis;
+}
+
 export function formatMinutes(minutes: number): string {
   if (!Number.isFinite(minutes)) return `${minutes} min`;
   if (Math.abs(minutes) < 120) return `${minutes} min`;
