@@ -1,0 +1,151 @@
+/**
+ * iam-no-prod-db-destruction, called directly on stack views: the components' roles pass; sloppy
+ * roles, users, groups and detached policies fail with the statement that grants the harm.
+ */
+import { BREAK_GLASS_TAG } from "../../components/tags";
+import { UNKNOWN } from "../../guard/wire";
+import type { Finding } from "../../policies/lib/rule";
+import { DEFAULT_SETTINGS, type SharedSettings } from "../../policies/lib/settings";
+import { iamNoProdDbDestruction } from "../../policies/rules/iam-no-prod-db-destruction";
+import { type StackResourceSpec, stackView } from "../helpers/stack-view";
+import {
+  ACCOUNT,
+  GROUP,
+  GROUP_MEMBERSHIP,
+  GROUP_POLICY,
+  ONCALL,
+  POLICY,
+  ROLE_POLICY_ATTACHMENT,
+  USER,
+  allow,
+  attach,
+  componentRoles,
+  productionData,
+  role,
+} from "../iam/iam-stacks";
+
+function check(resources: StackResourceSpec[], settings: SharedSettings = DEFAULT_SETTINGS as SharedSettings): Finding[] {
+  return iamNoProdDbDestruction.check(stackView({ resources: [...productionData(), ...resources] }), {}, settings);
+}
+const violations = (fs: Finding[]) => fs.filter((f) => !f.deferred);
+const deferred = (fs: Finding[]) => fs.filter((f) => f.deferred);
+
+describe("iam-no-prod-db-destruction", () => {
+  it("passes the components' RestoreRole, BreakGlassRole and AWS Backup service role", () => {
+    expect(check(componentRoles())).toEqual([]);
+  });
+
+  it.each([
+    ["rds:*", allow("rds:*"), /rds:DeleteDBInstance on arn:aws:rds:us-east-1:111111111111:db:\*/],
+    ["*", allow("*"), /rds:DeleteDBInstance/],
+    ["NotAction", allow([], "*", { Action: undefined, NotAction: ["iam:*", "organizations:*"] }), /granted by statement #1 of RolePolicy "app-permissions"/],
+    ["backup:Delete*", allow("backup:Delete*"), /backup:DeleteBackupVault on arn:aws:backup:us-east-1:111111111111:backup-vault:\*/],
+    ["dynamodb:DeleteTable on the table by name", allow("dynamodb:DeleteTable", `arn:aws:dynamodb:*:${ACCOUNT}:table/carts`), /dynamodb:DeleteTable on arn:aws:dynamodb:us-east-1:111111111111:table\/carts \(resource /],
+  ])("fails a role allowed %s", (_what, policy, expected) => {
+    const fs = check(role("app", policy));
+    expect(violations(fs)).toHaveLength(1);
+    expect(fs[0].name).toBe("app");
+    expect(fs[0].urn).toContain("aws:iam/role:Role::app");
+    expect(fs[0].message).toMatch(/^IAM role "app": can harm production: /);
+    expect(fs[0].message).toMatch(expected);
+  });
+
+  it("fails a role whose production Deny compares the tag case-sensitively", () => {
+    const policy = {
+      Version: "2012-10-17",
+      Statement: [
+        { Sid: "Admin", Effect: "Allow", Action: "rds:*", Resource: "*" },
+        { Sid: "ProtectProd", Effect: "Deny", Action: "rds:*", Resource: "*", Condition: { StringEquals: { "aws:ResourceTag/environment": "production" } } },
+      ],
+    };
+    const fs = violations(check(role("dba", policy)));
+    expect(fs).toHaveLength(1);
+    expect(fs[0].message).toMatch(/environment=Production\)|environment=prod\)|untagged\)/);
+    expect(fs[0].message).toContain('granted by statement "Admin" (#1) of RolePolicy "dba-permissions"');
+  });
+
+  it("passes a role whose Deny covers every production tag key and value, and the named databases", () => {
+    const denyTagged = (key: string) => ({ Effect: "Deny", Action: "rds:*", Resource: "*", Condition: { StringEqualsIgnoreCase: { [`aws:ResourceTag/${key}`]: ["prod", "production"] } } });
+    const allowAll = { Effect: "Allow", Action: "rds:*", Resource: "*" };
+    const named = { Effect: "Deny", Action: "rds:*", Resource: `arn:aws:rds:*:${ACCOUNT}:db:orders` };
+    expect(check(role("dba", { Version: "2012-10-17", Statement: [allowAll, denyTagged("environment"), denyTagged("env"), named] }))).toEqual([]);
+    // Both keys in one condition block are ANDed: a resource carries one of them, so the Deny never applies.
+    const anded = { Effect: "Deny", Action: "rds:*", Resource: "*", Condition: { StringEqualsIgnoreCase: { "aws:ResourceTag/environment": ["prod", "production"], "aws:ResourceTag/env": ["prod", "production"] } } };
+    expect(violations(check(role("dba", { Version: "2012-10-17", Statement: [allowAll, anded, named] })))).toHaveLength(1);
+    // Without the Deny on the named database, the untagged production database is open.
+    const fs = violations(check(role("dba", { Version: "2012-10-17", Statement: [allowAll, denyTagged("environment"), denyTagged("env")] })));
+    expect(fs).toHaveLength(1);
+    expect(fs[0].message).toContain("db:orders (resource untagged)");
+  });
+
+  it("fails a role with AmazonRDSFullAccess attached, and names the managed policy", () => {
+    const fs = violations(check([...role("app", undefined), attach("app", "arn:aws:iam::aws:policy/AmazonRDSFullAccess")]));
+    expect(fs).toHaveLength(1);
+    expect(fs[0].message).toContain('granted by statement #1 of AWS managed policy "AmazonRDSFullAccess"');
+  });
+
+  it("accepts AWS Backup's restore service-role policy only on a role AWS Backup alone assumes", () => {
+    const human = violations(check([...role("ops", undefined), attach("ops", "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores")]));
+    expect(human).toHaveLength(1);
+    expect(human[0].message).toContain("rds:DeleteDBInstance");
+  });
+
+  it("fails a break-glass tag on a role without MFA, and exempts it with MFA", () => {
+    const tags = { [BREAK_GLASS_TAG.key]: BREAK_GLASS_TAG.value };
+    const openTrust = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: ONCALL }, Action: "sts:AssumeRole" }] };
+    const withoutMfa = violations(check(role("glass", allow("rds:*"), { tags, trust: openTrust })));
+    expect(withoutMfa).toHaveLength(1);
+    expect(withoutMfa[0].message).toContain("(break-glass) but its trust policy does not require MFA");
+    expect(check(role("glass", allow("rds:*"), { tags }))).toEqual([]);
+  });
+
+  it("judges users through their group's policies, and groups themselves", () => {
+    const fs = violations(
+      check([
+        { type: USER, name: "alice", props: { name: "alice" } },
+        { type: GROUP, name: "dbas", props: { name: "dbas" } },
+        { type: GROUP_POLICY, name: "dbas-policy", props: { group: "dbas", policy: JSON.stringify(allow("rds:DeleteDBInstance")) } },
+        { type: GROUP_MEMBERSHIP, name: "dbas-members", props: { group: "dbas", users: ["alice"] } },
+      ]),
+    );
+    expect(fs.map((f) => f.name).sort()).toEqual(["alice", "dbas"]);
+  });
+
+  it("judges a customer managed policy attached in a preview, and one attached to nothing", () => {
+    const attached = violations(
+      check([
+        ...role("app", undefined),
+        { type: POLICY, name: "rds-admin", props: { name: "rds-admin", policy: JSON.stringify(allow("rds:*")) } },
+        { type: ROLE_POLICY_ATTACHMENT, name: "app-rds-admin", props: { role: "app", policyArn: UNKNOWN.string }, propertyDependencies: { policyArn: ["rds-admin"] } },
+      ]),
+    );
+    expect(attached.map((f) => f.name)).toEqual(["app"]);
+    expect(attached[0].message).toContain('of aws:iam/policy:Policy "rds-admin"');
+    const detached = violations(check([{ type: POLICY, name: "spare", props: { policy: JSON.stringify(allow("dynamodb:*")) } }]));
+    expect(detached.map((f) => f.name)).toEqual(["spare"]);
+    expect(detached[0].message).toContain("attached to no principal of this stack");
+  });
+
+  it("defers a policy whose document is unknown in a preview", () => {
+    const fs = check(role("app", UNKNOWN.string));
+    expect(violations(fs)).toEqual([]);
+    expect(deferred(fs)).toHaveLength(1);
+    expect(deferred(fs)[0].message).toContain('the document of RolePolicy "app-permissions"');
+  });
+
+  it("fails closed on a policy it cannot read or a customer policy defined elsewhere", () => {
+    const unreadable = violations(check(role("app", '{"Statement": [{"Effect": "allow", "Action": "rds:*", "Resource": "*"}]}')));
+    expect(unreadable).toHaveLength(1);
+    expect(unreadable[0].message).toContain("its permissions cannot be verified");
+    expect(unreadable[0].message).toContain('Effect must be "Allow" or "Deny"');
+    const elsewhere = violations(check([...role("app", undefined), attach("app", `arn:aws:iam::${ACCOUNT}:policy/legacy-admin`)]));
+    expect(elsewhere).toHaveLength(1);
+    expect(elsewhere[0].message).toContain("is not defined in this stack");
+    const unknownOperator = violations(check(role("app", allow("s3:GetObject", "*", { Condition: { StringEqualsAnyCase: { "aws:username": "a" } } }))));
+    expect(unknownOperator[0].message).toContain('unknown condition operator "StringEqualsAnyCase"');
+  });
+
+  it("passes read-only and unrelated roles", () => {
+    expect(check([...role("reader", allow(["rds:Describe*", "rds:ListTagsForResource", "dynamodb:GetItem", "dynamodb:PutItem"])), attach("reader", "arn:aws:iam::aws:policy/ReadOnlyAccess")])).toEqual([]);
+  });
+});
