@@ -5,6 +5,9 @@ import { backupOffsiteCopy } from "./backup-offsite-copy";
 import { backupRestoreTesting } from "./backup-restore-testing";
 import { backupVaultLock } from "./backup-vault-lock";
 import { guardrailSettings } from "./guardrail-settings";
+import { iamNoProdDbDestruction } from "./iam-no-prod-db-destruction";
+import { iamRestoreRoleScoped } from "./iam-restore-role-scoped";
+import { iamRestoreRoleTrust } from "./iam-restore-role-trust";
 import { prodDbBackupCoverage } from "./prod-db-backup-coverage";
 import { prodDbBackupRetention } from "./prod-db-backup-retention";
 import { prodDbCopyTagsToSnapshot } from "./prod-db-copy-tags-to-snapshot";
@@ -38,6 +41,9 @@ export const STACK_RULES: ReadonlyArray<StackRule<any>> = [
   backupOffsiteCopy,
   backupRestoreTesting,
   prodDbEventAlerts,
+  iamNoProdDbDestruction,
+  iamRestoreRoleScoped,
+  iamRestoreRoleTrust,
 ];
 
 /** The settings policy, which also validates waivers; it runs before every other rule. */

@@ -145,6 +145,19 @@ describe("iam-no-prod-db-destruction", () => {
     expect(unknownOperator[0].message).toContain('unknown condition operator "StringEqualsAnyCase"');
   });
 
+  it("points out a misspelt action or condition key when a Deny does not hold", () => {
+    const policy = {
+      Version: "2012-10-17",
+      Statement: [
+        { Effect: "Allow", Action: "rds:*", Resource: "*" },
+        { Sid: "Guard", Effect: "Deny", Action: ["rds:DeleteDbInstances", "rds:Modify*"], Resource: "*", Condition: { StringEqualsIgnoreCase: { "aws:ResourceTags/environment": ["prod", "production"] } } },
+      ],
+    };
+    const fs = violations(check(role("dba", policy)));
+    expect(fs[0].message).toContain('note: statement "Guard" (#2) of RolePolicy "dba-permissions": no rds action matches "rds:DeleteDbInstances"');
+    expect(fs[0].message).toContain('AWS has no condition key "aws:ResourceTags/environment"');
+  });
+
   it("passes read-only and unrelated roles", () => {
     expect(check([...role("reader", allow(["rds:Describe*", "rds:ListTagsForResource", "dynamodb:GetItem", "dynamodb:PutItem"])), attach("reader", "arn:aws:iam::aws:policy/ReadOnlyAccess")])).toEqual([]);
   });

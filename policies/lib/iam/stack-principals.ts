@@ -1,0 +1,299 @@
+/**
+ * The IAM principals a stack declares (roles, users, groups) and every policy that applies to
+ * each: inline policies, `RolePolicy`/`UserPolicy`/`GroupPolicy`, customer managed
+ * `aws:iam/policy:Policy` resources and AWS managed policies attached by ARN (through
+ * `*PolicyAttachment`, `PolicyAttachment` or a role's `managedPolicyArns`), and a user's groups.
+ *
+ * Links are followed the way the engine shows them: in a preview a reference (`role: role.name`,
+ * `policyArn: policy.arn`) is unknown and the property dependency names the resource; in an update
+ * it is the name or ARN itself. A policy whose document is unknown until deployment is marked so
+ * (its check is deferred); one that can never be known here (a customer managed policy from
+ * outside the stack) is marked unverifiable, so the rules fail closed.
+ *
+ * Not exported from ./index: it reads engine views (lib/properties, lib/rule), which the
+ * components, who also import the evaluator, have no use for.
+ */
+import { type PlainProps, UNKNOWN_SENTINELS, isUnknownValue, readObject, readRaw, readString, toStringList, unwrapValue } from "../properties";
+import type { ResourceView, StackView } from "../rule";
+import { type AwsManagedPolicy, lookupManagedPolicyArn } from "./aws-managed-policies";
+
+// Type tokens, checked against the `__pulumiType` of the @pulumi/aws 7.x classes named beside them.
+export const IAM_ROLE = "aws:iam/role:Role"; // aws.iam.Role
+export const IAM_USER = "aws:iam/user:User"; // aws.iam.User
+export const IAM_GROUP = "aws:iam/group:Group"; // aws.iam.Group
+export const IAM_POLICY = "aws:iam/policy:Policy"; // aws.iam.Policy
+export const IAM_ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"; // aws.iam.RolePolicy
+export const IAM_USER_POLICY = "aws:iam/userPolicy:UserPolicy"; // aws.iam.UserPolicy
+export const IAM_GROUP_POLICY = "aws:iam/groupPolicy:GroupPolicy"; // aws.iam.GroupPolicy
+export const IAM_ROLE_POLICY_ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"; // aws.iam.RolePolicyAttachment
+export const IAM_USER_POLICY_ATTACHMENT = "aws:iam/userPolicyAttachment:UserPolicyAttachment"; // aws.iam.UserPolicyAttachment
+export const IAM_GROUP_POLICY_ATTACHMENT = "aws:iam/groupPolicyAttachment:GroupPolicyAttachment"; // aws.iam.GroupPolicyAttachment
+export const IAM_POLICY_ATTACHMENT = "aws:iam/policyAttachment:PolicyAttachment"; // aws.iam.PolicyAttachment
+export const IAM_GROUP_MEMBERSHIP = "aws:iam/groupMembership:GroupMembership"; // aws.iam.GroupMembership
+export const IAM_USER_GROUP_MEMBERSHIP = "aws:iam/userGroupMembership:UserGroupMembership"; // aws.iam.UserGroupMembership
+
+export type PrincipalKind = "role" | "user" | "group";
+
+const PRINCIPAL_TYPES: Readonly<Record<string, PrincipalKind>> = { [IAM_ROLE]: "role", [IAM_USER]: "user", [IAM_GROUP]: "group" };
+
+export type PolicyDocumentState =
+  | { state: "known"; document: unknown }
+  /** Unknown until deployment: judged at `pulumi up`. */
+  | { state: "unknown"; why: string }
+  /** Can never be read from the program: the rules fail closed. */
+  | { state: "unverifiable"; why: string };
+
+export interface AttachedPolicy {
+  /** Names the policy in messages and as the evaluator's policy name. */
+  label: string;
+  /** The resource that declares the policy or the attachment. */
+  source: ResourceView;
+  document: PolicyDocumentState;
+  /** For an AWS managed policy summarized in aws-managed-policies.ts. */
+  managed?: AwsManagedPolicy;
+}
+
+export interface StackPrincipal {
+  kind: PrincipalKind;
+  view: ResourceView;
+  /** Its own policies, and for a user those of its groups. */
+  policies: AttachedPolicy[];
+}
+
+export interface StackIam {
+  principals: StackPrincipal[];
+  /** Policies that attach to no principal of the stack (an unattached customer managed policy, or a principal outside the stack). */
+  detachedPolicies: AttachedPolicy[];
+}
+
+/** True when any string inside the value is one of the engine's unknown sentinels. */
+export function containsUnknown(value: unknown, depth = 0): boolean {
+  if (isUnknownValue(value)) return true;
+  // A JSON document serialized around an unknown value carries the sentinel inside the text.
+  if (typeof value === "string") return value.length > 36 && [...UNKNOWN_SENTINELS].some((s) => value.includes(s));
+  if (depth > 20 || value === null || typeof value !== "object") return false;
+  return Object.values(value as Record<string, unknown>).some((v) => containsUnknown(v, depth + 1));
+}
+
+function documentAt(props: PlainProps, path: string): PolicyDocumentState {
+  const r = readRaw(props, path);
+  if (r.state === "unknown") return { state: "unknown", why: `${path} is unknown until deployment` };
+  if (r.state === "absent") return { state: "unverifiable", why: `${path} is not set` };
+  if (r.state === "invalid") return { state: "unverifiable", why: `${path} cannot be read` };
+  return documentValue(r.value, path);
+}
+
+/** A document given as an object may still hold the engine's proxies and secrets at any depth. */
+export function plainDeep(value: unknown, depth = 0): unknown {
+  const v = unwrapValue(value);
+  if (depth > 30 || v === null || typeof v !== "object") return v;
+  if (Array.isArray(v)) return v.map((item) => plainDeep(item, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, member] of Object.entries(v as Record<string, unknown>)) out[k] = plainDeep(member, depth + 1);
+  return out;
+}
+
+/** The state of a policy document value (object or JSON text) read from a property. */
+export function documentValue(value: unknown, path: string): PolicyDocumentState {
+  const plain = plainDeep(value);
+  if (containsUnknown(plain)) return { state: "unknown", why: `part of ${path} is unknown until deployment` };
+  return { state: "known", document: plain };
+}
+
+/** Heuristic for AWS managed policies the table does not summarize: their names say whether they may touch databases. */
+function mayConcernDatabases(path: string): boolean {
+  return /RDS|DynamoDB|Backup|Aurora|Database|Administrator|PowerUser/i.test(path) && !/ReadOnly/i.test(path);
+}
+
+function lastPathSegment(text: string): string {
+  return text.slice(text.lastIndexOf("/") + 1);
+}
+
+interface Index {
+  byUrn: Map<string, StackPrincipal>;
+  byKindAndName: Map<string, StackPrincipal>;
+  policiesByUrn: Map<string, ResourceView>;
+  policiesByArnOrName: Map<string, ResourceView>;
+}
+
+function principalName(view: ResourceView): string | undefined {
+  const name = readString(view.props, "name");
+  return name.state === "known" ? name.value : undefined;
+}
+
+/** The principals of `kind` a reference property points at: by dependency (preview), by name or ARN (update). */
+function resolvePrincipals(view: ResourceView, property: string, kind: PrincipalKind, index: Index): { principals: StackPrincipal[]; outside: string[] } {
+  const principals: StackPrincipal[] = [];
+  for (const urn of view.propertyDependencies?.[property] ?? []) {
+    const p = index.byUrn.get(urn);
+    if (p && p.kind === kind) principals.push(p);
+  }
+  const outside: string[] = [];
+  const raw = readRaw(view.props, property);
+  const refs: string[] = [];
+  if (raw.state === "known") {
+    if (typeof raw.value === "string") refs.push(raw.value);
+    else {
+      const list = toStringList(raw.value);
+      if (list.state === "known") refs.push(...list.value);
+    }
+  }
+  for (const ref of refs) {
+    const p = index.byKindAndName.get(`${kind}:${ref}`) ?? index.byKindAndName.get(`${kind}:${lastPathSegment(ref)}`);
+    if (p) {
+      if (!principals.includes(p)) principals.push(p);
+    } else if (principals.length === 0) outside.push(ref);
+  }
+  return { principals, outside };
+}
+
+function customerPolicy(view: ResourceView): AttachedPolicy {
+  return { label: `aws:iam/policy:Policy "${view.name}"`, source: view, document: documentAt(view.props, "policy") };
+}
+
+/** What a `policyArn` (or a managedPolicyArns entry) stands for. */
+function attachedByArn(source: ResourceView, arn: string | undefined, dependencies: readonly string[], index: Index, used: Set<string>): AttachedPolicy | undefined {
+  if (arn === undefined) {
+    const policy = dependencies.map((urn) => index.policiesByUrn.get(urn)).find((v): v is ResourceView => v !== undefined);
+    if (policy) {
+      used.add(policy.urn);
+      return customerPolicy(policy);
+    }
+    return { label: `a policy attached by ${source.type.split(":").pop()} "${source.name}"`, source, document: { state: "unknown", why: "its policy ARN is unknown until deployment" } };
+  }
+  const found = lookupManagedPolicyArn(arn);
+  switch (found.kind) {
+    case "aws-managed":
+      return { label: `AWS managed policy "${found.policy.name}"`, source, document: { state: "known", document: found.policy.document }, managed: found.policy };
+    case "aws-managed-unknown":
+      if (!mayConcernDatabases(found.path)) return undefined;
+      return { label: `AWS managed policy "${found.path}"`, source, document: { state: "unverifiable", why: `AWS managed policy ${found.path} is not among the policies this pack knows (lib/iam/aws-managed-policies.ts)` } };
+    case "customer-managed": {
+      const policy = index.policiesByArnOrName.get(arn) ?? index.policiesByArnOrName.get(lastPathSegment(found.path));
+      if (policy) {
+        used.add(policy.urn);
+        return customerPolicy(policy);
+      }
+      return { label: `customer managed policy "${arn}"`, source, document: { state: "unverifiable", why: `${arn} is not defined in this stack, so its document cannot be read` } };
+    }
+    case "not-a-policy-arn":
+      return { label: `policy "${arn}" attached by "${source.name}"`, source, document: { state: "unverifiable", why: `"${arn}" is not an IAM policy ARN` } };
+  }
+}
+
+/** Builds the principals and their policies, in one pass over the stack. */
+export function buildStackIam(stack: StackView): StackIam {
+  const index: Index = { byUrn: new Map(), byKindAndName: new Map(), policiesByUrn: new Map(), policiesByArnOrName: new Map() };
+  const principals: StackPrincipal[] = [];
+  for (const view of stack.resources) {
+    const kind = PRINCIPAL_TYPES[view.type];
+    if (kind) {
+      const p: StackPrincipal = { kind, view, policies: [] };
+      principals.push(p);
+      index.byUrn.set(view.urn, p);
+      const name = principalName(view);
+      if (name) index.byKindAndName.set(`${kind}:${name}`, p);
+      const arn = readString(view.props, "arn");
+      if (arn.state === "known") index.byKindAndName.set(`${kind}:${arn.value}`, p);
+    } else if (view.type === IAM_POLICY) {
+      index.policiesByUrn.set(view.urn, view);
+      const arn = readString(view.props, "arn");
+      if (arn.state === "known") index.policiesByArnOrName.set(arn.value, view);
+      const name = principalName(view);
+      if (name) index.policiesByArnOrName.set(name, view);
+    }
+  }
+
+  const detached: AttachedPolicy[] = [];
+  const usedPolicies = new Set<string>();
+  const attach = (targets: { principals: StackPrincipal[]; outside: string[] }, policy: AttachedPolicy | undefined) => {
+    if (!policy) return;
+    for (const p of targets.principals) p.policies.push(policy);
+    if (targets.principals.length === 0) detached.push(policy);
+  };
+  const memberships: Array<{ user: StackPrincipal; group: StackPrincipal }> = [];
+
+  for (const view of stack.resources) {
+    switch (view.type) {
+      case IAM_ROLE: {
+        const role = index.byUrn.get(view.urn)!;
+        const inline = readRaw(view.props, "inlinePolicies");
+        if (inline.state === "unknown") role.policies.push({ label: `inline policies of role "${view.name}"`, source: view, document: { state: "unknown", why: "inlinePolicies is unknown until deployment" } });
+        else if (inline.state === "known" && Array.isArray(inline.value)) {
+          inline.value.forEach((entry, i) => {
+            const props = entry !== null && typeof entry === "object" ? (entry as PlainProps) : {};
+            const name = readString(props, "name");
+            role.policies.push({ label: `inline policy "${name.state === "known" ? name.value : i}" of role "${view.name}"`, source: view, document: documentAt(props, "policy") });
+          });
+        }
+        const managed = readRaw(view.props, "managedPolicyArns");
+        if (managed.state === "known") {
+          const list = Array.isArray(managed.value) ? managed.value : [];
+          const deps = view.propertyDependencies?.managedPolicyArns ?? [];
+          for (const entry of list) {
+            const arn = typeof entry === "string" && !isUnknownValue(entry) ? entry : undefined;
+            attach({ principals: [role], outside: [] }, attachedByArn(view, arn, arn === undefined ? deps : [], index, usedPolicies));
+          }
+        } else if (managed.state === "unknown") {
+          role.policies.push({ label: `managed policies of role "${view.name}"`, source: view, document: { state: "unknown", why: "managedPolicyArns is unknown until deployment" } });
+        }
+        break;
+      }
+      case IAM_ROLE_POLICY:
+      case IAM_USER_POLICY:
+      case IAM_GROUP_POLICY: {
+        const [property, kind] = view.type === IAM_ROLE_POLICY ? ["role", "role" as const] : view.type === IAM_USER_POLICY ? ["user", "user" as const] : ["group", "group" as const];
+        attach(resolvePrincipals(view, property, kind, index), { label: `${view.type.split(":").pop()} "${view.name}"`, source: view, document: documentAt(view.props, "policy") });
+        break;
+      }
+      case IAM_ROLE_POLICY_ATTACHMENT:
+      case IAM_USER_POLICY_ATTACHMENT:
+      case IAM_GROUP_POLICY_ATTACHMENT: {
+        const [property, kind] =
+          view.type === IAM_ROLE_POLICY_ATTACHMENT ? ["role", "role" as const] : view.type === IAM_USER_POLICY_ATTACHMENT ? ["user", "user" as const] : ["group", "group" as const];
+        const arn = readString(view.props, "policyArn");
+        attach(resolvePrincipals(view, property, kind, index), attachedByArn(view, arn.state === "known" ? arn.value : undefined, view.propertyDependencies?.policyArn ?? [], index, usedPolicies));
+        break;
+      }
+      case IAM_POLICY_ATTACHMENT: {
+        const arn = readString(view.props, "policyArn");
+        const policy = attachedByArn(view, arn.state === "known" ? arn.value : undefined, view.propertyDependencies?.policyArn ?? [], index, usedPolicies);
+        const targets = { principals: [] as StackPrincipal[], outside: [] as string[] };
+        for (const [property, kind] of [["roles", "role"], ["users", "user"], ["groups", "group"]] as const) {
+          const t = resolvePrincipals(view, property, kind, index);
+          targets.principals.push(...t.principals);
+          targets.outside.push(...t.outside);
+        }
+        attach(targets, policy);
+        break;
+      }
+      case IAM_GROUP_MEMBERSHIP: {
+        const groups = resolvePrincipals(view, "group", "group", index).principals;
+        const users = resolvePrincipals(view, "users", "user", index).principals;
+        for (const group of groups) for (const user of users) memberships.push({ user, group });
+        break;
+      }
+      case IAM_USER_GROUP_MEMBERSHIP: {
+        const users = resolvePrincipals(view, "user", "user", index).principals;
+        const groups = resolvePrincipals(view, "groups", "group", index).principals;
+        for (const group of groups) for (const user of users) memberships.push({ user, group });
+        break;
+      }
+    }
+  }
+  // Group policies apply to their members (after every group has its policies).
+  for (const { user, group } of memberships) {
+    for (const policy of group.policies) if (!user.policies.includes(policy)) user.policies.push(policy);
+  }
+  for (const [urn, view] of index.policiesByUrn) if (!usedPolicies.has(urn)) detached.push(customerPolicy(view));
+  return { principals, detachedPolicies: detached };
+}
+
+/** A role's tags, as far as they are known. */
+export function principalTags(view: ResourceView): Record<string, string> | undefined {
+  const tags = readObject(view.props, "tags");
+  if (tags.state !== "known") return tags.state === "absent" ? {} : undefined;
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(tags.value)) if (typeof v === "string" && !isUnknownValue(v)) out[k] = v;
+  return out;
+}

@@ -1,0 +1,103 @@
+/**
+ * What a role's trust policy lets in: which principals may assume it, whether only AWS services
+ * can, and whether every human principal must have signed in with MFA.
+ *
+ * MFA is judged by evaluation, not by looking for a condition: each principal the policy names
+ * tries `sts:AssumeRole` (or the SAML / web-identity variants for federated principals) once with
+ * `aws:MultiFactorAuthPresent` absent and once with it `false`, every other context key unknown.
+ * If the most permissive outcome is still "allow", MFA is not required; so a Deny that enforces
+ * MFA counts as much as a condition on the Allow, and a condition the evaluator cannot decide does
+ * not count.
+ */
+import { type PolicyStatement, describeStatement, parsePolicyDocument } from "./policy-document";
+import { compilePolicies, evaluateAccess } from "./evaluate";
+import type { RequestContext } from "./request-context";
+
+export const ASSUME_ACTIONS = ["sts:AssumeRole", "sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity"] as const;
+
+/** Condition keys that narrow a whole-account principal to specific identities. */
+const NARROWING_KEYS = /^(aws:PrincipalArn|aws:userid|aws:username|aws:SourceIdentity|aws:PrincipalTag\/.+)$/i;
+
+export type TrustAnalysis =
+  | {
+      kind: "analyzed";
+      /** Every Allow names only AWS service principals. */
+      serviceOnly: boolean;
+      services: string[];
+      /** Ways the policy admits principals it does not name: `*`, NotPrincipal, a whole account without narrowing conditions. */
+      openings: string[];
+      /** Principals that may assume the role without MFA, with the statement that lets them. */
+      mfaGaps: string[];
+    }
+  | { kind: "cannot-verify"; problems: string[] };
+
+const NO_MFA_CONTEXTS: readonly RequestContext[] = [
+  { absentUnlessListed: ["aws:MultiFactorAuthPresent", "aws:MultiFactorAuthAge"] },
+  { values: { "aws:MultiFactorAuthPresent": "false" }, absentUnlessListed: ["aws:MultiFactorAuthAge"] },
+];
+
+function grantsAssume(statement: PolicyStatement): boolean {
+  const named = (action: string) =>
+    statement.action.patterns.some((p) => p === "*" || new RegExp(`^${p.split("*").map((part) => part.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\?/g, ".")).join(".*")}$`, "i").test(action));
+  return ASSUME_ACTIONS.some((a) => named(a) !== statement.action.negated);
+}
+
+/** A principal ARN that stands for "someone in this account" when the policy names the whole account. */
+function representative(id: string): string {
+  const account = /^\d{12}$/.test(id) ? id : /^arn:[^:]+:iam::(\d{12}):root$/.exec(id)?.[1];
+  return account ? `arn:aws:iam::${account}:user/any-user-of-the-account` : id;
+}
+
+export function analyzeTrustPolicy(document: unknown, roleName: string): TrustAnalysis {
+  const parsed = parsePolicyDocument(document, { name: `trust policy of role "${roleName}"`, kind: "trust" });
+  if (!parsed.ok) return { kind: "cannot-verify", problems: parsed.problems };
+  const policy = parsed.policy;
+  const openings: string[] = [];
+  const services = new Set<string>();
+  let humans = false;
+  const candidates: Array<{ principal: string; actions: readonly string[] }> = [];
+  for (const s of policy.statements) {
+    if (s.effect !== "Allow" || !grantsAssume(s) || !s.principal) continue;
+    const where = describeStatement(policy.name, s);
+    const { negated, principals } = s.principal;
+    if (negated) {
+      openings.push(`${where} uses NotPrincipal, which admits every principal it does not name`);
+      humans = true;
+      candidates.push({ principal: "arn:aws:iam::000000000000:user/anyone", actions: ASSUME_ACTIONS });
+      continue;
+    }
+    if (principals.everyone || principals.aws.includes("*")) {
+      openings.push(`${where} admits every AWS principal ("*")`);
+      humans = true;
+      candidates.push({ principal: "arn:aws:iam::000000000000:user/anyone", actions: ASSUME_ACTIONS });
+    }
+    const narrowed = s.conditions.some((c) => !c.operator.negated && NARROWING_KEYS.test(c.key));
+    for (const id of principals.aws) {
+      if (id === "*") continue;
+      humans = true;
+      const wholeAccount = /^\d{12}$/.test(id) || /:root$/.test(id);
+      if (wholeAccount && !narrowed) openings.push(`${where} admits every principal of account ${representative(id).split(":")[4]} (${id}) without a condition naming who`);
+      candidates.push({ principal: representative(id), actions: ["sts:AssumeRole"] });
+    }
+    for (const id of principals.federated) {
+      humans = true;
+      candidates.push({ principal: id, actions: ["sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity"] });
+    }
+    if (principals.canonicalUser.length > 0) humans = true;
+    for (const id of principals.service) services.add(id);
+  }
+  const set = compilePolicies([{ name: policy.name, document, kind: "trust" }]);
+  const gaps = new Set<string>();
+  for (const { principal, actions } of candidates) {
+    for (const action of actions) {
+      for (const context of NO_MFA_CONTEXTS) {
+        const e = evaluateAccess(set, { action, resource: `arn:aws:iam::*:role/${roleName}`, principal, context });
+        if (e.kind === "cannot-verify") return { kind: "cannot-verify", problems: e.problems.map((p) => p.message) };
+        if (e.decision !== "allow") continue;
+        const by = e.allowedBy.map((m) => m.label).join(", ");
+        gaps.add(`${principal.includes("any-user-of-the-account") || principal.includes("000000000000") ? "any principal it admits" : principal} can ${action} without MFA (${by})`);
+      }
+    }
+  }
+  return { kind: "analyzed", serviceOnly: !humans && services.size > 0, services: [...services], openings, mfaGaps: [...gaps] };
+}

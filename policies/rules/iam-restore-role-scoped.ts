@@ -1,0 +1,142 @@
+/**
+ * iam-restore-role-scoped: a role that may restore RDS instances, Aurora clusters, DynamoDB tables
+ * or AWS Backup recovery points may create only new resources tagged non-production, and cannot
+ * act on production other than reading its snapshots and recovery points.
+ *
+ * A restore role is one whose policies may allow (most permissive reading) any restore the kit
+ * models (lib/iam/probes.ts RESTORE_ACTIONS) on some resource. For each RDS and Aurora restore it
+ * may perform, the whole API call (target, source snapshot or instance, option, parameter and
+ * subnet groups: every ARN AWS authorizes) must be refused when the request tags the new database
+ * with any spelling of a production tag, with no tag at all, or with only unrelated tags: the
+ * restore's request-tag conditions must demand a non-production environment. DynamoDB restores
+ * take no request tags, so for them the role must be unable to write the stack's production
+ * tables, which is how a DynamoDB restore fills its target. And on production itself the role may
+ * do none of the destructive actions of iam-no-prod-db-destruction, nor write DynamoDB items.
+ *
+ * A declared break-glass role (break-glass tag and an MFA trust policy) is exempt, as in
+ * iam-no-prod-db-destruction; AWS's own AWS Backup service-role policies are set aside on a role
+ * only AWS Backup can assume (they are that service's need, and then it is no restore role of
+ * ours). `backup:StartRestoreJob` takes no request tags: AWS Backup restores are held to the
+ * service role they pass, which this rule judges like any other role.
+ *
+ * No configuration.
+ */
+import { type CompiledPolicySet, evaluateApiCall } from "../lib/iam/evaluate";
+import { breakGlassStatus, describeGrants, harmfulGrants, locationOf, principalPolicySet, probesFor, productionTargets, roleTrust } from "../lib/iam/principal-access";
+import { type Probe, type ResourceLocation, RESTORE_ACTIONS, productionTagVariants, restoreAuthorizations } from "../lib/iam/probes";
+import { type StackPrincipal, buildStackIam } from "../lib/iam/stack-principals";
+import type { Finding, StackRule, StackView } from "../lib/rule";
+import { deferredFinding, violationMessage } from "../lib/rule";
+import type { SharedSettings } from "../lib/settings";
+
+const ITEM_WRITES = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"];
+
+/** The restores this role may perform on some resource, judging only the restore action's own authorizations. */
+export function restoresAllowed(set: CompiledPolicySet, location: ResourceLocation): string[] {
+  const allowed: string[] = [];
+  for (const action of Object.keys(RESTORE_ACTIONS)) {
+    const call = restoreAuthorizations({ action, location, target: {} });
+    // Request tags unknown: the most permissive reading says whether any restore is possible.
+    const own = { ...call, authorizations: call.authorizations.filter((a) => !a.action).map((a) => ({ ...a, context: {} })) };
+    const e = evaluateApiCall(set, own);
+    if (e.kind === "decided" && e.decision === "allow") allowed.push(action);
+  }
+  return allowed;
+}
+
+/** Request tag sets a restore must be refused with: production spellings, none, and only unrelated tags. */
+function refusedTagSets(settings: SharedSettings): Array<{ tags: Record<string, string>; label: string }> {
+  return [
+    { tags: {}, label: "with no tags" },
+    { tags: { owner: "on-call" }, label: "tagged only owner=on-call (no environment tag)" },
+    ...productionTagVariants(settings.productionTags).map((tags) => ({ tags, label: `tagged ${Object.entries(tags).map(([k, v]) => `${k}=${v}`).join(", ")}` })),
+  ];
+}
+
+/** At most this many tag sets are named per restore action (the rest are counted). */
+const TAG_SETS_SHOWN = 3;
+
+function restoreGaps(set: CompiledPolicySet, restores: readonly string[], location: ResourceLocation, settings: SharedSettings): string[] {
+  const gaps: string[] = [];
+  for (const action of restores) {
+    // RDS and Aurora restores take request tags; DynamoDB restores do not (judged by their target writes).
+    if (!action.startsWith("rds:")) continue;
+    const open: string[] = [];
+    let by = "";
+    let uncertain = false;
+    for (const { tags, label } of refusedTagSets(settings)) {
+      const e = evaluateApiCall(set, restoreAuthorizations({ action, location, target: { requestTags: tags } }));
+      if (e.kind === "cannot-verify") throw new Error(e.problems.map((p) => p.message).join("; "));
+      if (e.decision !== "allow") continue;
+      open.push(label);
+      uncertain ||= e.uncertain;
+      by ||= e.perResource.find((r) => r.role.startsWith("target"))?.evaluation.allowedBy.map((m) => m.label).join(" and ") ?? "";
+    }
+    if (open.length === 0) continue;
+    const more = open.length > TAG_SETS_SHOWN ? ` and ${open.length - TAG_SETS_SHOWN} more tag sets` : "";
+    gaps.push(`${action} into a new database ${open.slice(0, TAG_SETS_SHOWN).join(", ")}${more}${uncertain ? " (may be allowed, depending on the request)" : ""}, granted by ${by || "its policies"}`);
+  }
+  return gaps;
+}
+
+/**
+ * Item writes into production tables, on every table the DeleteTable probes stand for (tagged
+ * production, or a production table of the stack by name): how a DynamoDB restore fills its
+ * target, so how a restore role would overwrite one.
+ */
+function tableWriteProbes(probes: readonly Probe[]): Probe[] {
+  const out: Probe[] = [];
+  for (const p of probes.filter((probe) => probe.action === "dynamodb:DeleteTable")) {
+    for (const action of ITEM_WRITES) out.push({ ...p, action, harm: "modify", description: p.description.replace("dynamodb:DeleteTable", action) });
+  }
+  return out;
+}
+
+function judge(stack: StackView, principal: StackPrincipal, settings: SharedSettings): Finding[] {
+  if (principal.kind !== "role") return [];
+  const trust = roleTrust(principal);
+  const breakGlass = breakGlassStatus(principal, trust, settings);
+  if (breakGlass.declared && breakGlass.mfa === "required") return [];
+  const policies = principalPolicySet(principal, trust);
+  const resource = { type: "IAM role", name: principal.view.name };
+  const at = { urn: principal.view.urn, name: principal.view.name };
+  if (policies.state === "deferred") return [deferredFinding(resource, `whether it is a restore role (the document of ${policies.unknown.map((p) => p.label).join(", ")})`, principal.view.urn)];
+  // Unverifiable policies are iam-no-prod-db-destruction's finding; here they leave the role unjudged rather than reported twice.
+  if (policies.state === "unverifiable") return [];
+  const location = locationOf(principal.view);
+  const restores = restoresAllowed(policies.set, location);
+  if (restores.length === 0) return [];
+  const problems: string[] = [];
+  const gaps = restoreGaps(policies.set, restores, location, settings);
+  if (gaps.length > 0) problems.push(`it can restore into databases not tagged non-production: ${gaps.join("; ")}`);
+  const probes = probesFor(productionTargets(stack, location), settings);
+  const grants = harmfulGrants(policies.set, [...probes, ...tableWriteProbes(probes)]);
+  if (grants.length > 0) problems.push(`it can act on production beyond reading snapshots and recovery points: ${describeGrants(grants)}`);
+  if (problems.length === 0) return [];
+  return [
+    {
+      ...at,
+      message: violationMessage({
+        resource,
+        problem: `may restore (${restores.join(", ")}) and ${problems.join("; and ")}`,
+        why: "a restore role exists to bring back data next to production; if it can also create production-tagged or untagged databases, or touch production, one mistyped identifier overwrites the live database.",
+        fix: 'give each restore Allow a condition {"StringEquals": {"aws:RequestTag/environment": "<non-production value>"}} (plain StringEquals: ForAllValues passes requests without tags), allow item writes only on restore-target tables, and deny the destructive actions on production (scoped to database ARNs, not snapshots, so restores from production snapshots still work).',
+      }),
+    },
+  ];
+}
+
+export const iamRestoreRoleScoped: StackRule = {
+  id: "iam-restore-role-scoped",
+  description: "A role that may restore databases or recovery points creates only resources tagged non-production and cannot act on production beyond reading its backups.",
+  enforcementLevel: "mandatory",
+  severity: "critical",
+  waivable: true,
+  tags: ["iam", "restore", "rds", "aurora", "dynamodb", "backup"],
+  remediationSteps:
+    "Require a non-production aws:RequestTag value on every restore Allow (StringEquals, not ForAllValues), scope DynamoDB item writes to restore targets, and deny destructive actions on production database ARNs.",
+  check(stack, _config, settings) {
+    const iam = buildStackIam(stack);
+    return iam.principals.flatMap((p) => judge(stack, p, settings));
+  },
+};
