@@ -20,6 +20,8 @@ import {
   requireMatching,
 } from "./floors";
 import { guardrailTags, resolveEnvironment } from "./tags";
+import { RESTORE_PROPERTIES as SHARED_RESTORE_PROPERTIES } from "../policies/lib/restore-properties";
+import { RDS_INSTANCE } from "../policies/lib/tokens";
 
 export const PRODUCTION_DATABASE_TYPE = "db-guardrails:index:ProductionDatabase";
 
@@ -36,7 +38,7 @@ export const AURORA_INSTANCE_COUNT_FLOOR = 2;
  * Restore properties: changing either replaces the database with a restored copy (the incident this
  * kit was born from), so they are always ignored after creation. Restoring means a new database.
  */
-export const RESTORE_PROPERTIES: readonly string[] = ["snapshotIdentifier", "restoreToPointInTime"];
+export const RESTORE_PROPERTIES: readonly string[] = SHARED_RESTORE_PROPERTIES[RDS_INSTANCE]!;
 
 /**
  * CloudWatch log exports per engine: what is exported by default, what must always be exported,

@@ -9,6 +9,8 @@ import { awsContextFor } from "./aws-context";
 import { createCustomerManagedKey } from "./customer-managed-key";
 import { GuardrailArgumentError, componentLabel, rejectUnprotectedOptions, requireFlag, requireIntegerInRange, requireMatching, requireNonEmptyString } from "./floors";
 import { guardrailTags, resolveEnvironment } from "./tags";
+import { RESTORE_PROPERTIES } from "../policies/lib/restore-properties";
+import { DYNAMODB_TABLE } from "../policies/lib/tokens";
 
 export const PRODUCTION_TABLE_TYPE = "db-guardrails:index:ProductionTable";
 
@@ -17,14 +19,7 @@ export const PITR_MAX_DAYS = 35;
 export const PITR_FLOOR_DAYS = 14;
 
 /** Properties that create the table from another copy of data; changing one replaces the table. */
-export const TABLE_RESTORE_PROPERTIES: readonly string[] = [
-  "restoreSourceName",
-  "restoreSourceTableArn",
-  "restoreDateTime",
-  "restoreToLatestTime",
-  "restoreBackupArn",
-  "importTable",
-];
+export const TABLE_RESTORE_PROPERTIES: readonly string[] = RESTORE_PROPERTIES[DYNAMODB_TABLE]!;
 
 export interface ProductionTableArgs {
   /** Partition key attribute name. Required. */

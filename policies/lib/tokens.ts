@@ -15,6 +15,19 @@ export const BACKUP_VAULT_LOCK = "aws:backup/vaultLockConfiguration:VaultLockCon
 export const BACKUP_RESTORE_TESTING_PLAN = "aws:backup/restoreTestingPlan:RestoreTestingPlan"; // aws.backup.RestoreTestingPlan
 export const BACKUP_RESTORE_TESTING_SELECTION = "aws:backup/restoreTestingSelection:RestoreTestingSelection"; // aws.backup.RestoreTestingSelection
 export const AWS_PROVIDER = "pulumi:providers:aws"; // aws.Provider
+export const IAM_ROLE = "aws:iam/role:Role"; // aws.iam.Role
+export const IAM_USER = "aws:iam/user:User"; // aws.iam.User
+export const IAM_GROUP = "aws:iam/group:Group"; // aws.iam.Group
+export const IAM_POLICY = "aws:iam/policy:Policy"; // aws.iam.Policy
+export const IAM_ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"; // aws.iam.RolePolicy
+export const IAM_USER_POLICY = "aws:iam/userPolicy:UserPolicy"; // aws.iam.UserPolicy
+export const IAM_GROUP_POLICY = "aws:iam/groupPolicy:GroupPolicy"; // aws.iam.GroupPolicy
+export const IAM_ROLE_POLICY_ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"; // aws.iam.RolePolicyAttachment
+export const IAM_USER_POLICY_ATTACHMENT = "aws:iam/userPolicyAttachment:UserPolicyAttachment"; // aws.iam.UserPolicyAttachment
+export const IAM_GROUP_POLICY_ATTACHMENT = "aws:iam/groupPolicyAttachment:GroupPolicyAttachment"; // aws.iam.GroupPolicyAttachment
+export const IAM_POLICY_ATTACHMENT = "aws:iam/policyAttachment:PolicyAttachment"; // aws.iam.PolicyAttachment
+export const IAM_GROUP_MEMBERSHIP = "aws:iam/groupMembership:GroupMembership"; // aws.iam.GroupMembership
+export const IAM_USER_GROUP_MEMBERSHIP = "aws:iam/userGroupMembership:UserGroupMembership"; // aws.iam.UserGroupMembership
 
 /** The databases whose loss the pack exists to prevent. */
 export const DATABASE_TYPES: readonly string[] = [RDS_INSTANCE, RDS_CLUSTER, DYNAMODB_TABLE];

@@ -7,15 +7,10 @@
 import { ignoresProperty, isSet } from "../lib/checks";
 import type { Finding, ResourceRule } from "../lib/rule";
 import { violationMessage } from "../lib/rule";
+import { RESTORE_PROPERTIES } from "../lib/restore-properties";
 import { DYNAMODB_TABLE, RDS_CLUSTER, RDS_INSTANCE } from "../lib/tokens";
 
-/** Properties whose change replaces the database with a restored copy, per type. */
-export const RESTORE_PROPERTIES: Readonly<Record<string, readonly string[]>> = {
-  [RDS_INSTANCE]: ["snapshotIdentifier", "restoreToPointInTime"],
-  [RDS_CLUSTER]: ["snapshotIdentifier", "restoreToPointInTime"],
-  // restoreBackupArn and importTable also create the table from another copy of data.
-  [DYNAMODB_TABLE]: ["restoreSourceName", "restoreSourceTableArn", "restoreDateTime", "restoreToLatestTime", "restoreBackupArn", "importTable"],
-};
+export { RESTORE_PROPERTIES };
 
 export const prodDbNoInPlaceRestore: ResourceRule = {
   id: "prod-db-no-in-place-restore",

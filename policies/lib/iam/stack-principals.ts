@@ -16,21 +16,39 @@
 import { type PlainProps, UNKNOWN_SENTINELS, isUnknownValue, readObject, readRaw, readString, toStringList, unwrapValue } from "../properties";
 import type { ResourceView, StackView } from "../rule";
 import { type AwsManagedPolicy, lookupManagedPolicyArn } from "./aws-managed-policies";
+import {
+  IAM_ROLE,
+  IAM_USER,
+  IAM_GROUP,
+  IAM_POLICY,
+  IAM_ROLE_POLICY,
+  IAM_USER_POLICY,
+  IAM_GROUP_POLICY,
+  IAM_ROLE_POLICY_ATTACHMENT,
+  IAM_USER_POLICY_ATTACHMENT,
+  IAM_GROUP_POLICY_ATTACHMENT,
+  IAM_POLICY_ATTACHMENT,
+  IAM_GROUP_MEMBERSHIP,
+  IAM_USER_GROUP_MEMBERSHIP,
+} from "../tokens";
+
+export {
+  IAM_ROLE,
+  IAM_USER,
+  IAM_GROUP,
+  IAM_POLICY,
+  IAM_ROLE_POLICY,
+  IAM_USER_POLICY,
+  IAM_GROUP_POLICY,
+  IAM_ROLE_POLICY_ATTACHMENT,
+  IAM_USER_POLICY_ATTACHMENT,
+  IAM_GROUP_POLICY_ATTACHMENT,
+  IAM_POLICY_ATTACHMENT,
+  IAM_GROUP_MEMBERSHIP,
+  IAM_USER_GROUP_MEMBERSHIP,
+};
 
 // Type tokens, checked against the `__pulumiType` of the @pulumi/aws 7.x classes named beside them.
-export const IAM_ROLE = "aws:iam/role:Role"; // aws.iam.Role
-export const IAM_USER = "aws:iam/user:User"; // aws.iam.User
-export const IAM_GROUP = "aws:iam/group:Group"; // aws.iam.Group
-export const IAM_POLICY = "aws:iam/policy:Policy"; // aws.iam.Policy
-export const IAM_ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"; // aws.iam.RolePolicy
-export const IAM_USER_POLICY = "aws:iam/userPolicy:UserPolicy"; // aws.iam.UserPolicy
-export const IAM_GROUP_POLICY = "aws:iam/groupPolicy:GroupPolicy"; // aws.iam.GroupPolicy
-export const IAM_ROLE_POLICY_ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"; // aws.iam.RolePolicyAttachment
-export const IAM_USER_POLICY_ATTACHMENT = "aws:iam/userPolicyAttachment:UserPolicyAttachment"; // aws.iam.UserPolicyAttachment
-export const IAM_GROUP_POLICY_ATTACHMENT = "aws:iam/groupPolicyAttachment:GroupPolicyAttachment"; // aws.iam.GroupPolicyAttachment
-export const IAM_POLICY_ATTACHMENT = "aws:iam/policyAttachment:PolicyAttachment"; // aws.iam.PolicyAttachment
-export const IAM_GROUP_MEMBERSHIP = "aws:iam/groupMembership:GroupMembership"; // aws.iam.GroupMembership
-export const IAM_USER_GROUP_MEMBERSHIP = "aws:iam/userGroupMembership:UserGroupMembership"; // aws.iam.UserGroupMembership
 
 export type PrincipalKind = "role" | "user" | "group";
 
