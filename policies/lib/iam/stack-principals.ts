@@ -32,21 +32,6 @@ import {
   IAM_USER_GROUP_MEMBERSHIP,
 } from "../tokens";
 
-export {
-  IAM_ROLE,
-  IAM_USER,
-  IAM_GROUP,
-  IAM_POLICY,
-  IAM_ROLE_POLICY,
-  IAM_USER_POLICY,
-  IAM_GROUP_POLICY,
-  IAM_ROLE_POLICY_ATTACHMENT,
-  IAM_USER_POLICY_ATTACHMENT,
-  IAM_GROUP_POLICY_ATTACHMENT,
-  IAM_POLICY_ATTACHMENT,
-  IAM_GROUP_MEMBERSHIP,
-  IAM_USER_GROUP_MEMBERSHIP,
-};
 
 // Type tokens, checked against the `__pulumiType` of the @pulumi/aws 7.x classes named beside them.
 
