@@ -75,19 +75,77 @@ export function isSet(props: PlainProps, path: string): "yes" | "no" | "unknown"
   return "yes";
 }
 
+/** One element of a Pulumi property path: a key, an index, or the wildcard `*`. */
+export type PathElement = string | number;
+
 /**
- * True when `ignoreChanges` covers `property`: the property itself, or `*` (every property).
+ * An ignoreChanges entry parsed as the engine parses property paths (pulumi/pulumi
+ * `sdk/go/common/resource/properties_path.go`, ParsePropertyPath): `a.b`, `a[0]`, `a[*]`, and
+ * quoted keys `["a"]`, also at the root; leading dots are skipped. Undefined when the engine would
+ * refuse the entry. A `"*"` element (written `*`, `[*]` or `["*"]`) matches any key.
+ */
+export function parsePropertyPath(entry: string): PathElement[] | undefined {
+  const elements: PathElement[] = [];
+  let rest = entry;
+  while (rest.length > 0) {
+    if (rest.startsWith(".")) {
+      rest = rest.slice(1);
+    } else if (rest.startsWith('["')) {
+      let key = "";
+      let i = 2;
+      while (i < rest.length && rest[i] !== '"') {
+        if (rest[i] === "\\" && rest[i + 1] === '"') {
+          key += '"';
+          i += 2;
+        } else {
+          key += rest[i];
+          i += 1;
+        }
+      }
+      if (i >= rest.length || rest[i + 1] !== "]") return undefined;
+      elements.push(key);
+      rest = rest.slice(i + 2);
+    } else if (rest.startsWith("[")) {
+      const close = rest.indexOf("]");
+      if (close < 0) return undefined;
+      const segment = rest.slice(1, close);
+      if (segment === "*") elements.push("*");
+      else if (/^[+-]?\d+$/.test(segment)) elements.push(Number(segment));
+      else return undefined;
+      rest = rest.slice(close + 1);
+    } else {
+      const end = rest.search(/[.[]/);
+      const name = end < 0 ? rest : rest.slice(0, end);
+      elements.push(name);
+      rest = end < 0 ? "" : rest.slice(end);
+    }
+  }
+  return elements;
+}
+
+/**
+ * True when `ignoreChanges` covers the whole top-level `property`: the property itself, all of its
+ * elements (`p[*]`, `p.*`), or `*` (every property), in any path form the engine accepts.
  * A nested path (`restoreToPointInTime.restoreTime`) covers only part, so it does not count.
  */
 export function ignoresProperty(ignoreChanges: readonly string[], property: string): boolean {
-  return ignoreChanges.some((p) => p === "*" || p === property || p === `${property}[*]` || p === `${property}.*`);
+  return ignoreChanges.some((entry) => {
+    const path = parsePropertyPath(entry);
+    if (!path || path.length === 0 || path.length > 2) return false;
+    if (path.length === 1) return path[0] === "*" || path[0] === property;
+    return path[0] === property && path[1] === "*";
+  });
 }
 
-/** Read replicas inherit encryption, backups and final-snapshot behaviour from their source (as AWS applies them). */
+/**
+ * Whether the resource is a read replica, which inherits encryption, backups and final-snapshot
+ * behaviour from its source (as AWS applies them). Only a source identifier (a non-empty string)
+ * makes it one: a value of another type is a mistake, and a mistake must not exempt a database
+ * from its guardrails.
+ */
 export function isReadReplica(view: ResourceView): "yes" | "no" | "unknown" {
-  const instanceSource = isSet(view.props, "replicateSourceDb");
-  const clusterSource = isSet(view.props, "replicationSourceIdentifier");
-  if (instanceSource === "yes" || clusterSource === "yes") return "yes";
-  if (instanceSource === "unknown" || clusterSource === "unknown") return "unknown";
+  const sources = [readRaw(view.props, "replicateSourceDb"), readRaw(view.props, "replicationSourceIdentifier")];
+  if (sources.some((r) => r.state === "known" && typeof r.value === "string" && r.value.trim() !== "")) return "yes";
+  if (sources.some((r) => r.state === "unknown")) return "unknown";
   return "no";
 }

@@ -7,6 +7,7 @@
  * other guardrail is still judged. Values also arrive in shapes TypeScript would not allow:
  * missing, of the wrong type, JSON strings where objects are expected; every reader says which.
  */
+import { types } from "util";
 import { Secret } from "@pulumi/policy";
 
 /** The engine's sentinels for values not known until the deployment. */
@@ -49,9 +50,11 @@ export function unwrapProperties(props: unknown): PlainProps {
 
 function unwrapProxy(value: unknown): unknown {
   let current = value;
-  // Proxies nest (unknown-checking around secrets-preserving); peel each layer.
+  // Proxies nest (unknown-checking around secrets-preserving); peel each layer. Only a real Proxy
+  // is peeled: a plain object whose own keys spell the markers (a property bag can hold any key)
+  // must not make the pack judge a value it smuggles in instead of the resource's own.
   for (let depth = 0; depth < 4; depth++) {
-    if (current === null || typeof current !== "object") return current;
+    if (current === null || typeof current !== "object" || !types.isProxy(current)) return current;
     let isProxy = false;
     try {
       isProxy = (current as Record<string, unknown>)[SPECIAL_PROXY] === true;
@@ -90,7 +93,8 @@ export function readRaw(props: PlainProps, path: string): Reading<unknown> {
       if (parsed !== null && typeof parsed === "object") current = Array.isArray(parsed) ? parsed[0] : parsed;
     }
     if (typeof current !== "object" || current === null) return { state: "invalid", raw: current, expected: "an object" };
-    current = (current as Record<string, unknown>)[segment];
+    // Own properties only: an inherited `constructor` or `toString` is not a setting.
+    current = Object.prototype.hasOwnProperty.call(current, segment) ? (current as Record<string, unknown>)[segment] : undefined;
   }
   current = unwrapValue(current);
   if (isUnknownValue(current)) return { state: "unknown" };
@@ -107,11 +111,14 @@ export function readBoolean(props: PlainProps, path: string): Reading<boolean> {
   return { state: "invalid", raw: r.value, expected: "a boolean" };
 }
 
-/** A finite number; numeric strings are accepted for the same reason as booleans. */
+/** A number as JSON writes one; `Number()` would also take "0x10", "0b1" and "Infinity". */
+const DECIMAL_NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
+
+/** A finite number; numeric strings (decimal, as JSON writes numbers) are accepted for the same reason as booleans. */
 export function readNumber(props: PlainProps, path: string): Reading<number> {
   const r = readRaw(props, path);
   if (r.state !== "known") return r;
-  const n = typeof r.value === "number" ? r.value : typeof r.value === "string" && r.value.trim() !== "" ? Number(r.value) : NaN;
+  const n = typeof r.value === "number" ? r.value : typeof r.value === "string" && DECIMAL_NUMBER.test(r.value.trim()) ? Number(r.value) : NaN;
   return Number.isFinite(n) ? { state: "known", value: n } : { state: "invalid", raw: r.value, expected: "a number" };
 }
 
@@ -168,7 +175,8 @@ export function toObject(value: unknown): Reading<PlainProps> {
   }
   if (v === null || typeof v !== "object" || Array.isArray(v)) return { state: "invalid", raw: v, expected: "an object" };
   const out: PlainProps = {};
-  for (const [k, member] of Object.entries(v as PlainProps)) out[k] = unwrapValue(member);
+  // defineProperty: a key named `__proto__` (JSON.parse makes one) stays a key, never a prototype.
+  for (const [k, member] of Object.entries(v as PlainProps)) Object.defineProperty(out, k, { value: unwrapValue(member), enumerable: true, writable: true, configurable: true });
   return { state: "known", value: out };
 }
 
@@ -186,9 +194,10 @@ export function describeValue(value: unknown): string {
   if (isUnknownValue(value)) return "(unknown until deployment)";
   let text: string;
   try {
-    text = typeof value === "string" ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+    text = JSON.stringify(value) ?? String(value);
   } catch {
-    text = String(value);
+    // Cyclic, too deeply nested or holding a BigInt: String() would recurse or throw on those too.
+    text = Array.isArray(value) ? `a list of ${value.length}` : value !== null && typeof value === "object" ? "an object that is not JSON" : typeof value;
   }
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }

@@ -8,7 +8,7 @@
  */
 import type { Finding, StackRule } from "../lib/rule";
 import { waiverState } from "../lib/rule";
-import type { SharedSettings } from "../lib/settings";
+import { type SharedSettings, settingsConfigProblems } from "../lib/settings";
 
 export function settingsProblems(settings: SharedSettings, now: Date): string[] {
   const problems = [...waiverState(settings, now).problems];
@@ -27,7 +27,7 @@ export const guardrailSettings: StackRule = {
   waivable: false,
   tags: ["configuration", "waivers"],
   remediationSteps: "Fix or remove the settings or waivers named in the message in the policy config file.",
-  check(_stack, _config, settings): Finding[] {
-    return settingsProblems(settings, new Date()).map((message) => ({ message }));
+  check(_stack, config, settings): Finding[] {
+    return [...settingsConfigProblems(config), ...settingsProblems(settings, new Date())].map((message) => ({ message }));
   },
 };

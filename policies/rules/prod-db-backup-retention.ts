@@ -6,8 +6,8 @@
  * Read replicas are excepted: they are recovered from their source.
  */
 import { isReadReplica, requireAtLeast, requireBoolean } from "../lib/checks";
-import { readRaw } from "../lib/properties";
-import type { Finding, ResourceRule } from "../lib/rule";
+import { describeValue, readRaw } from "../lib/properties";
+import type { Finding, ResourceRule, ResourceView } from "../lib/rule";
 import { deferredFinding, violationMessage } from "../lib/rule";
 import { DYNAMODB_TABLE, RDS_CLUSTER, RDS_INSTANCE } from "../lib/tokens";
 
@@ -19,6 +19,19 @@ export const DEFAULT_MIN_BACKUP_RETENTION_DAYS = 14;
 
 export interface BackupRetentionConfig {
   minBackupRetentionDays?: number;
+}
+
+/** The configured floor, or the default with a finding when the value is unusable (a raw Configure skips the schema). */
+export function minRetentionFrom(config: BackupRetentionConfig | undefined): { floor: number; problem?: Finding } {
+  const raw = config?.minBackupRetentionDays;
+  if (raw === undefined) return { floor: DEFAULT_MIN_BACKUP_RETENTION_DAYS };
+  if (typeof raw === "number" && Number.isFinite(raw) && raw >= 1) return { floor: raw };
+  return {
+    floor: DEFAULT_MIN_BACKUP_RETENTION_DAYS,
+    problem: {
+      message: `Policy config: prod-db-backup-retention.minBackupRetentionDays is ${describeValue(raw)}, not a number of days >= 1; the default ${DEFAULT_MIN_BACKUP_RETENTION_DAYS} is used. Why it matters: a floor that cannot be read must not silently loosen the check. Fix: set prod-db-backup-retention.minBackupRetentionDays to a whole number of days (1-35) in the policy config.`,
+    },
+  };
 }
 
 export const prodDbBackupRetention: ResourceRule<BackupRetentionConfig> = {
@@ -43,26 +56,30 @@ export const prodDbBackupRetention: ResourceRule<BackupRetentionConfig> = {
   appliesTo: [RDS_INSTANCE, RDS_CLUSTER, DYNAMODB_TABLE],
   productionOnly: true,
   check(db, config) {
-    const floor = config.minBackupRetentionDays ?? DEFAULT_MIN_BACKUP_RETENTION_DAYS;
-    const why = `a mistake noticed after the retention window cannot be undone; ${floor} days covers a long weekend plus the time to notice.`;
-    if (db.type === DYNAMODB_TABLE) {
-      const pitr = readRaw(db.props, "pointInTimeRecovery");
-      if (pitr.state === "absent") {
-        return [{ message: violationMessage({ resource: db, problem: "point-in-time recovery is not configured (AWS then leaves it off)", why, fix: `set pointInTimeRecovery: { enabled: true, recoveryPeriodInDays: ${Math.max(floor, AWS_DEFAULT_PITR_DAYS)} }.` }) }];
-      }
-      if (pitr.state === "unknown") return [deferredFinding(db, "pointInTimeRecovery")];
-      const fix = `set pointInTimeRecovery: { enabled: true, recoveryPeriodInDays: ${Math.max(floor, AWS_DEFAULT_PITR_DAYS)} }.`;
-      const enabled = requireBoolean(db, "pointInTimeRecovery.enabled", true, false, { why, fix });
-      if (enabled.length > 0) return enabled;
-      return requireAtLeast(db, "pointInTimeRecovery.recoveryPeriodInDays", floor, AWS_DEFAULT_PITR_DAYS, "days", { why, fix });
-    }
-    const replica = isReadReplica(db);
-    if (replica === "yes") return [];
-    if (replica === "unknown") return [deferredFinding(db, "whether it is a read replica")];
-    const findings: Finding[] = requireAtLeast(db, "backupRetentionPeriod", floor, AWS_DEFAULT_RDS_RETENTION_DAYS, "days", {
-      why,
-      fix: `set backupRetentionPeriod: ${floor} (or more, up to 35).`,
-    });
-    return findings;
+    const { floor, problem } = minRetentionFrom(config);
+    return problem ? [problem, ...judgeRetention(db, floor)] : judgeRetention(db, floor);
   },
 };
+
+function judgeRetention(db: ResourceView, floor: number): Finding[] {
+  const why = `a mistake noticed after the retention window cannot be undone; ${floor} days covers a long weekend plus the time to notice.`;
+  if (db.type === DYNAMODB_TABLE) {
+    const pitr = readRaw(db.props, "pointInTimeRecovery");
+    if (pitr.state === "absent") {
+      return [{ message: violationMessage({ resource: db, problem: "point-in-time recovery is not configured (AWS then leaves it off)", why, fix: `set pointInTimeRecovery: { enabled: true, recoveryPeriodInDays: ${Math.max(floor, AWS_DEFAULT_PITR_DAYS)} }.` }) }];
+    }
+    if (pitr.state === "unknown") return [deferredFinding(db, "pointInTimeRecovery")];
+    const fix = `set pointInTimeRecovery: { enabled: true, recoveryPeriodInDays: ${Math.max(floor, AWS_DEFAULT_PITR_DAYS)} }.`;
+    const enabled = requireBoolean(db, "pointInTimeRecovery.enabled", true, false, { why, fix });
+    if (enabled.length > 0) return enabled;
+    return requireAtLeast(db, "pointInTimeRecovery.recoveryPeriodInDays", floor, AWS_DEFAULT_PITR_DAYS, "days", { why, fix });
+  }
+  const replica = isReadReplica(db);
+  if (replica === "yes") return [];
+  if (replica === "unknown") return [deferredFinding(db, "whether it is a read replica")];
+  const findings: Finding[] = requireAtLeast(db, "backupRetentionPeriod", floor, AWS_DEFAULT_RDS_RETENTION_DAYS, "days", {
+    why,
+    fix: `set backupRetentionPeriod: ${floor} (or more, up to 35).`,
+  });
+  return findings;
+}

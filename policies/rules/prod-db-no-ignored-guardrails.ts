@@ -4,6 +4,7 @@
  * point-in-time recovery). An ignored guardrail is one that silently stops being enforced:
  * `pulumi up` would keep whatever someone set by hand in the console.
  */
+import { parsePropertyPath } from "../lib/checks";
 import type { ResourceRule } from "../lib/rule";
 import { violationMessage } from "../lib/rule";
 import { DYNAMODB_TABLE, RDS_CLUSTER, RDS_INSTANCE } from "../lib/tokens";
@@ -17,11 +18,19 @@ export const GUARDRAIL_PROPERTIES: Readonly<Record<string, readonly string[]>> =
   [DYNAMODB_TABLE]: ["deletionProtectionEnabled", "pointInTimeRecovery", "serverSideEncryption"],
 };
 
-/** The guardrail an ignoreChanges entry covers, if any: the property, a path inside it, or `*`. */
+/**
+ * The guardrail an ignoreChanges entry covers, if any: the property or a path inside it, in any
+ * path form the engine accepts (`p`, `p.x`, `["p"]`, `.p`), or `*` / `[*]` / `["*"]` (every property).
+ * Names compare trimmed and case-insensitively, so a near miss is reported rather than trusted.
+ * An entry the engine cannot parse is read by its leading name, for the same reason.
+ */
 export function ignoredGuardrail(entry: string, guardrails: readonly string[]): string | undefined {
-  if (entry.trim() === "*") return "every property (\"*\")";
-  const head = entry.split(/[.[]/)[0]!.trim();
-  return guardrails.find((g) => g === head || g.toLowerCase() === head.toLowerCase());
+  const path = parsePropertyPath(entry.trim());
+  const head = path ? path[0] : entry.split(/[.[]/)[0];
+  if (path && path.length === 1 && head === "*") return 'every property ("*")';
+  if (typeof head !== "string") return undefined;
+  const name = head.trim().toLowerCase();
+  return guardrails.find((g) => g.toLowerCase() === name);
 }
 
 export const prodDbNoIgnoredGuardrails: ResourceRule = {
