@@ -3,7 +3,7 @@
  * Kept apart from index.ts (which starts the server) so tests can build the policies in-process.
  */
 import type { Policies, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { buildStackView, registerRuleIds, toResourcePolicy, toStackPolicy } from "./lib/rule";
+import { beginStackCall, buildStackView, registerRuleIds, toResourcePolicy, toStackPolicy } from "./lib/rule";
 import { SETTINGS_POLICY, SETTINGS_SCHEMA, currentStackName, publishSettings } from "./lib/settings";
 import { ALL_RULES, RESOURCE_RULES, SETTINGS_RULE, STACK_RULES } from "./rules";
 
@@ -32,9 +32,11 @@ function settingsPolicy(): ResourceValidationPolicy & StackValidationPolicy {
       return undefined;
     },
     validateStack: (args, reportViolation) => {
-      const settings = publishSettings(args.getConfig());
+      beginStackCall();
+      const config = args.getConfig<Record<string, unknown>>();
+      const settings = publishSettings(config);
       const stack = buildStackView([], settings, currentStackName(), args.stackTags);
-      for (const f of rule.check(stack, {}, settings)) reportViolation(f.message);
+      for (const f of rule.check(stack, config, settings)) reportViolation(f.message);
     },
   };
 }

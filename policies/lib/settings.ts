@@ -118,9 +118,82 @@ export function parseSettings(config: unknown): SharedSettings {
   return s;
 }
 
-/** Called by the settings policy with its config; later rules in the same call read it. */
+/**
+ * What in the `guardrail-settings` config `parseSettings` could not use (and so replaced by its
+ * default), one sentence each. The engine validates the config against the schema before
+ * `Configure`; a client that skips that must still not have a misspelt or mistyped setting pass
+ * unnoticed (a `productionAccountIds` written as a string would otherwise switch its check off).
+ */
+export function settingsConfigProblems(config: unknown): string[] {
+  if (config === undefined || config === null) return [];
+  if (typeof config !== "object" || Array.isArray(config)) return [`guardrail-settings config is ${describeSetting(config)}, not an object; the defaults are used. Fix: write the settings as an object in the policy config file.`];
+  const problems: string[] = [];
+  const c = config as Record<string, unknown>;
+  const isStringList = (v: unknown, nonEmptyItems: boolean) => Array.isArray(v) && v.every((x) => typeof x === "string" && (!nonEmptyItems || x !== ""));
+  const wrong = (key: string, expected: string) =>
+    problems.push(`guardrail-settings.${key} is ${describeSetting(c[key])}, not ${expected}; the default is used instead. Fix: correct it in the policy config file.`);
+  for (const key of Object.keys(c)) {
+    const value = c[key];
+    switch (key) {
+      case "productionStacks":
+        if (!isStringList(value, true)) wrong(key, "a list of stack name patterns");
+        break;
+      case "productionAccountIds":
+        if (!isStringList(value, false)) wrong(key, "a list of 12-digit account ids");
+        break;
+      case "productionTags": {
+        const ok =
+          value !== null &&
+          typeof value === "object" &&
+          !Array.isArray(value) &&
+          Object.keys(value).length > 0 &&
+          Object.values(value as Record<string, unknown>).every((v) => isStringList(v, true) && (v as string[]).length > 0);
+        if (!ok) wrong(key, "an object of tag key -> non-empty list of values");
+        break;
+      }
+      case "breakGlassTag": {
+        const bg = value as Record<string, unknown> | null;
+        if (!bg || typeof bg !== "object" || typeof bg.key !== "string" || bg.key === "" || typeof bg.value !== "string") wrong(key, '{ "key": "<tag key>", "value": "<tag value>" }');
+        break;
+      }
+      case "waivers":
+        if (!Array.isArray(value)) wrong(key, "a list of waivers");
+        break;
+      default:
+        problems.push(`guardrail-settings has no setting "${key}" (its settings: ${Object.keys(SETTINGS_SCHEMA.properties ?? {}).join(", ")}); it is ignored. Fix: correct its name in the policy config file.`);
+    }
+  }
+  return problems;
+}
+
+function describeSetting(value: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = typeof value;
+  }
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+let currentConfigText: string | undefined;
+
+/**
+ * Called by the settings policy with its config; later rules in the same call read it. The engine
+ * sends the same config with every resource, so an unchanged config keeps the same settings object:
+ * what is memoized per settings object (waiver checks, stack views) then survives across calls.
+ */
 export function publishSettings(config: unknown): SharedSettings {
-  current = parseSettings(config);
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(config);
+  } catch {
+    text = undefined; // not JSON (cyclic, BigInt): parse it afresh every time
+  }
+  if (text === undefined || text !== currentConfigText) {
+    current = parseSettings(config);
+    currentConfigText = text;
+  }
   return current;
 }
 

@@ -8,7 +8,7 @@ import { readString, toStringList } from "../properties";
 import type { ResourceView, StackView } from "../rule";
 import type { SharedSettings } from "../settings";
 import { BACKUP_VAULT, DYNAMODB_TABLE, RDS_CLUSTER, RDS_INSTANCE } from "../tokens";
-import { type CompiledPolicySet, type StatementMatch, compilePolicies, evaluateAccess } from "./evaluate";
+import { type AccessEvaluation, type CompiledPolicySet, type StatementMatch, compilePolicies, evaluateAccess } from "./evaluate";
 import { type ProductionKind, type ProductionTarget, type Probe, type ResourceLocation, productionProbes } from "./probes";
 import { type AttachedPolicy, type StackPrincipal, documentValue, principalTags } from "./stack-principals";
 import { type TrustAnalysis, analyzeTrustPolicy } from "./trust";
@@ -105,6 +105,25 @@ const KIND_OF: Readonly<Record<string, { kind: ProductionKind; nameProperty: str
  * even untagged).
  */
 export function productionTargets(stack: StackView, location: ResourceLocation): ProductionTarget[] {
+  // Every principal of a stack asks, mostly from the same location: scanning the stack once per
+  // principal made the IAM rules quadratic in the stack's size.
+  const key = `${location.partition ?? ""}|${location.region ?? ""}|${location.account ?? ""}`;
+  let byLocation = targetMemo.get(stack);
+  if (!byLocation) {
+    byLocation = new Map();
+    targetMemo.set(stack, byLocation);
+  }
+  let targets = byLocation.get(key);
+  if (!targets) {
+    targets = scanProductionTargets(stack, location);
+    byLocation.set(key, targets);
+  }
+  return targets;
+}
+
+const targetMemo = new WeakMap<StackView, Map<string, ProductionTarget[]>>();
+
+function scanProductionTargets(stack: StackView, location: ResourceLocation): ProductionTarget[] {
   const targets: ProductionTarget[] = (["rds-instance", "rds-cluster", "dynamodb-table", "backup-vault"] as const).map((kind) => ({ kind, location }));
   for (const view of stack.resources) {
     const shape = KIND_OF[view.type];
@@ -126,23 +145,101 @@ export interface HarmfulGrant {
   uncertainBecause?: string;
 }
 
-/** Every probe the policy set may allow (most permissive reading). */
+/** Every probe the policy set may allow (most permissive reading), in the order of `probes`. */
 export function harmfulGrants(set: CompiledPolicySet, probes: readonly Probe[]): HarmfulGrant[] {
-  const grants: HarmfulGrant[] = [];
-  for (const probe of probes) {
-    const e = evaluateAccess(set, probe);
-    if (e.kind === "cannot-verify") throw new Error(`cannot verify ${probe.description}: ${e.problems.map((p) => p.message).join("; ")}`);
-    if (e.decision !== "allow") continue;
-    const doubtful = [...e.deniedBy, ...e.allowedBy].find((m) => m.applies === "maybe" && m.uncertainBecause.length > 0);
-    grants.push({ probe, allowedBy: e.allowedBy, uncertain: e.uncertain, uncertainBecause: doubtful ? `${doubtful.label}: ${doubtful.uncertainBecause[0]}` : undefined });
+  const found: Array<{ index: number; grant: HarmfulGrant }> = [];
+  for (const [action, group] of probesByAction(probes)) {
+    // Most principals allow no destructive action at all; an action that no Allow statement names
+    // can only be denied, whatever the resource and context, so its probes need no evaluation.
+    // Checking once per action keeps a principal's cost independent of how many databases the
+    // stack has. (A set with problems still goes through evaluateAccess, which reports them.)
+    if (set.problems.length === 0 && ACTION_NAME.test(action)) {
+      const mayMatch = set.statements.some((c) => c.statement.effect === "Allow" && c.actionMatchers.some((m) => m(action)) !== c.statement.action.negated);
+      if (!mayMatch) continue;
+    }
+    // When no statement that names the action looks at the resource (Resource "*"), the decision
+    // depends on the request context alone: probes that differ only in the database they name
+    // (one per production database) share one evaluation, so a broad principal costs the same
+    // in a stack of ten databases as in a stack of a thousand.
+    const byContext = set.problems.length === 0 && resourceBlind(set, action) ? new Map<string, AccessEvaluation>() : undefined;
+    for (const index of group) {
+      const probe = probes[index]!;
+      let e: AccessEvaluation | undefined;
+      const key = byContext ? contextKey(probe) : undefined;
+      if (byContext && key !== undefined) e = byContext.get(key);
+      if (e === undefined) {
+        e = evaluateAccess(set, probe);
+        if (byContext && key !== undefined) byContext.set(key, e);
+      }
+      if (e.kind === "cannot-verify") throw new Error(`cannot verify ${probe.description}: ${e.problems.map((p) => p.message).join("; ")}`);
+      if (e.decision !== "allow") continue;
+      const doubtful = [...e.deniedBy, ...e.allowedBy].find((m) => m.applies === "maybe" && m.uncertainBecause.length > 0);
+      found.push({ index, grant: { probe, allowedBy: e.allowedBy, uncertain: e.uncertain, uncertainBecause: doubtful ? `${doubtful.label}: ${doubtful.uncertainBecause[0]}` : undefined } });
+    }
   }
-  return grants;
+  return found.sort((a, b) => a.index - b.index).map((f) => f.grant);
 }
 
+/** True when every statement that names `action` applies to any resource (no Resource, or only "*"). */
+function resourceBlind(set: CompiledPolicySet, action: string): boolean {
+  return set.statements.every((c) => {
+    if (c.actionMatchers.some((m) => m(action)) === c.statement.action.negated) return true; // does not name it
+    const resource = c.statement.resource;
+    return resource === undefined || (!resource.negated && resource.patterns.length > 0 && resource.patterns.every((p) => p === "*"));
+  });
+}
+
+const contextKeys = new WeakMap<Probe, string | undefined>();
+
+/** The probe's request context as text, computed once per probe (probes are shared by every principal). */
+function contextKey(probe: Probe): string | undefined {
+  if (contextKeys.has(probe)) return contextKeys.get(probe);
+  let key: string | undefined;
+  try {
+    // evaluateAccess refuses a resource that is neither "*" nor an ARN: that must not be shared.
+    key = JSON.stringify([probe.resource === "*" || probe.resource.startsWith("arn:"), probe.context]);
+  } catch {
+    key = undefined; // not JSON: evaluated on its own
+  }
+  contextKeys.set(probe, key);
+  return key;
+}
+
+const groupedProbes = new WeakMap<readonly Probe[], Map<string, number[]>>();
+
+/** Indices of the probes of each action, in first-appearance order; memoized per probe list. */
+function probesByAction(probes: readonly Probe[]): Map<string, number[]> {
+  let groups = groupedProbes.get(probes);
+  if (!groups) {
+    groups = new Map();
+    probes.forEach((probe, index) => {
+      const group = groups!.get(probe.action);
+      if (group) group.push(index);
+      else groups!.set(probe.action, [index]);
+    });
+    groupedProbes.set(probes, groups);
+  }
+  return groups;
+}
+
+/** Same as evaluate.ts: an action name evaluateAccess accepts. */
+const ACTION_NAME = /^[A-Za-z0-9-]+:[A-Za-z0-9]+$/;
+
 const probeMemo = new Map<string, Probe[]>();
+const probesByTargets = new WeakMap<readonly ProductionTarget[], { productionTags: SharedSettings["productionTags"]; probes: Probe[] }>();
 
 /** All probes for the targets, each once; memoized, since every principal of a stack shares them. */
 export function probesFor(targets: readonly ProductionTarget[], settings: SharedSettings): Probe[] {
+  // productionTargets hands every principal of a stack the same array: keying on it spares
+  // serializing every target once per principal.
+  const same = probesByTargets.get(targets);
+  if (same && same.productionTags === settings.productionTags) return same.probes;
+  const probes = probesForTargets(targets, settings);
+  probesByTargets.set(targets, { productionTags: settings.productionTags, probes });
+  return probes;
+}
+
+function probesForTargets(targets: readonly ProductionTarget[], settings: SharedSettings): Probe[] {
   const memoKey = JSON.stringify([targets, settings.productionTags]);
   const memo = probeMemo.get(memoKey);
   if (memo) return memo;
