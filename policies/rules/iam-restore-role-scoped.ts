@@ -92,6 +92,18 @@ function tableWriteProbes(probes: readonly Probe[]): Probe[] {
   return out;
 }
 
+const restoreRoleProbeMemo = new WeakMap<readonly Probe[], Probe[]>();
+
+/** The probes and their item-write twins, built once per probe list: every restore role of a stack shares them. */
+function restoreRoleProbes(probes: readonly Probe[]): Probe[] {
+  let all = restoreRoleProbeMemo.get(probes);
+  if (!all) {
+    all = [...probes, ...tableWriteProbes(probes)];
+    restoreRoleProbeMemo.set(probes, all);
+  }
+  return all;
+}
+
 function judge(stack: StackView, principal: StackPrincipal, settings: SharedSettings): Finding[] {
   if (principal.kind !== "role") return [];
   const trust = roleTrust(principal);
@@ -110,7 +122,7 @@ function judge(stack: StackView, principal: StackPrincipal, settings: SharedSett
   const gaps = restoreGaps(policies.set, restores, location, settings);
   if (gaps.length > 0) problems.push(`it can restore into databases not tagged non-production: ${gaps.join("; ")}`);
   const probes = probesFor(productionTargets(stack, location), settings);
-  const grants = harmfulGrants(policies.set, [...probes, ...tableWriteProbes(probes)]);
+  const grants = harmfulGrants(policies.set, restoreRoleProbes(probes));
   if (grants.length > 0) problems.push(`it can act on production beyond reading snapshots and recovery points: ${describeGrants(grants)}`);
   if (problems.length === 0) return [];
   return [

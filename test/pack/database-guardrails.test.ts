@@ -167,4 +167,23 @@ describe("database-guardrails over the analyzer protocol", () => {
     expect(of(after, "prod-db-copy-tags-to-snapshot")).toEqual([]);
     expect(of(after, "prod-db-final-snapshot")).toEqual([]);
   });
+
+  it("stack rules judge each AnalyzeStack on its own properties, even with the same URNs and the settings policy disabled", async () => {
+    const arn = "arn:aws:rds:us-east-1:111111111111:db:orders";
+    const provider = { type: PROVIDER, name: "aws", urn: `urn:pulumi:${STACK}::shop::${PROVIDER}::aws`, properties: { region: "us-east-1", allowedAccountIds: '["111111111111"]' } };
+    const stack = (selected: string) => [
+      wireResource(STACK, RDS, { ...goodRds, arn }, { protect: true }, { name: "orders", provider }),
+      wireResource(STACK, "aws:backup/selection:Selection", { planId: "plan-1", iamRoleArn: "arn:aws:iam::111111111111:role/backup", resources: [selected] }, {}, { name: "orders-selection", provider }),
+    ];
+    for (const config of [undefined, { "guardrail-settings": "disabled" as const }]) {
+      await pack.configure(config);
+      const covered = await pack.client.analyzeStack(stack(arn));
+      const uncovered = await pack.client.analyzeStack(stack("arn:aws:rds:us-east-1:111111111111:db:other"));
+      const again = await pack.client.analyzeStack(stack(arn));
+      expect(of(covered, "prod-db-backup-coverage")).toEqual([]);
+      expect(of(uncovered, "prod-db-backup-coverage")).toHaveLength(1);
+      expect(of(again, "prod-db-backup-coverage")).toEqual([]);
+    }
+  });
 });
+

@@ -145,39 +145,48 @@ export interface HarmfulGrant {
   uncertainBecause?: string;
 }
 
-/** Every probe the policy set may allow (most permissive reading), in the order of `probes`. */
+/**
+ * The probes the policy set may allow (most permissive reading), in the order of `probes`. Where
+ * several probes of an action differ only in a resource that no statement naming the action looks
+ * at (`Resource: "*"`), they share one decision and the first of them stands for the rest: every
+ * allowed action, and each allowed request context, is still reported.
+ */
 export function harmfulGrants(set: CompiledPolicySet, probes: readonly Probe[]): HarmfulGrant[] {
   const found: Array<{ index: number; grant: HarmfulGrant }> = [];
+  const judge = (index: number): void => {
+    const probe = probes[index]!;
+    const outcome = grantOutcome(evaluateAccess(set, probe), probe);
+    if (outcome !== "denied") found.push({ index, grant: { probe, ...outcome } });
+  };
   for (const [action, group] of probesByAction(probes)) {
     // Most principals allow no destructive action at all; an action that no Allow statement names
     // can only be denied, whatever the resource and context, so its probes need no evaluation.
     // Checking once per action keeps a principal's cost independent of how many databases the
     // stack has. (A set with problems still goes through evaluateAccess, which reports them.)
-    if (set.problems.length === 0 && ACTION_NAME.test(action)) {
+    const checkable = set.problems.length === 0 && ACTION_NAME.test(action);
+    if (checkable) {
       const mayMatch = set.statements.some((c) => c.statement.effect === "Allow" && c.actionMatchers.some((m) => m(action)) !== c.statement.action.negated);
       if (!mayMatch) continue;
     }
-    // When no statement that names the action looks at the resource (Resource "*"), the decision
-    // depends on the request context alone: probes that differ only in the database they name
-    // (one per production database) share one evaluation, so a broad principal costs the same
-    // in a stack of ten databases as in a stack of a thousand.
-    const byContext = set.problems.length === 0 && resourceBlind(set, action) ? new Map<string, AccessEvaluation>() : undefined;
-    for (const index of group) {
-      const probe = probes[index]!;
-      let e: AccessEvaluation | undefined;
-      const key = byContext ? contextKey(probe) : undefined;
-      if (byContext && key !== undefined) e = byContext.get(key);
-      if (e === undefined) {
-        e = evaluateAccess(set, probe);
-        if (byContext && key !== undefined) byContext.set(key, e);
-      }
-      if (e.kind === "cannot-verify") throw new Error(`cannot verify ${probe.description}: ${e.problems.map((p) => p.message).join("; ")}`);
-      if (e.decision !== "allow") continue;
-      const doubtful = [...e.deniedBy, ...e.allowedBy].find((m) => m.applies === "maybe" && m.uncertainBecause.length > 0);
-      found.push({ index, grant: { probe, allowedBy: e.allowedBy, uncertain: e.uncertain, uncertainBecause: doubtful ? `${doubtful.label}: ${doubtful.uncertainBecause[0]}` : undefined } });
+    // When no statement that names the action looks at the resource, the decision depends on the
+    // request context alone: one evaluation per context, whatever the number of databases.
+    if (checkable && resourceBlind(set, action)) {
+      for (const indices of group.byContext.values()) judge(indices[0]!);
+      for (const index of group.unkeyed) judge(index);
+    } else {
+      for (const index of group.all) judge(index);
     }
   }
   return found.sort((a, b) => a.index - b.index).map((f) => f.grant);
+}
+
+type GrantOutcome = Omit<HarmfulGrant, "probe"> | "denied";
+
+function grantOutcome(e: AccessEvaluation, probe: Probe): GrantOutcome {
+  if (e.kind === "cannot-verify") throw new Error(`cannot verify ${probe.description}: ${e.problems.map((p) => p.message).join("; ")}`);
+  if (e.decision !== "allow") return "denied";
+  const doubtful = [...e.deniedBy, ...e.allowedBy].find((m) => m.applies === "maybe" && m.uncertainBecause.length > 0);
+  return { allowedBy: e.allowedBy, uncertain: e.uncertain, uncertainBecause: doubtful ? `${doubtful.label}: ${doubtful.uncertainBecause[0]}` : undefined };
 }
 
 /** True when every statement that names `action` applies to any resource (no Resource, or only "*"). */
@@ -189,34 +198,47 @@ function resourceBlind(set: CompiledPolicySet, action: string): boolean {
   });
 }
 
-const contextKeys = new WeakMap<Probe, string | undefined>();
-
-/** The probe's request context as text, computed once per probe (probes are shared by every principal). */
-function contextKey(probe: Probe): string | undefined {
-  if (contextKeys.has(probe)) return contextKeys.get(probe);
-  let key: string | undefined;
-  try {
-    // evaluateAccess refuses a resource that is neither "*" nor an ARN: that must not be shared.
-    key = JSON.stringify([probe.resource === "*" || probe.resource.startsWith("arn:"), probe.context]);
-  } catch {
-    key = undefined; // not JSON: evaluated on its own
-  }
-  contextKeys.set(probe, key);
-  return key;
+/** The probes of one action: all of them, and grouped by request context (the text of it). */
+interface ActionProbes {
+  all: number[];
+  byContext: Map<string, number[]>;
+  /** Probes whose context is not JSON, or whose resource evaluateAccess refuses: never grouped. */
+  unkeyed: number[];
 }
 
-const groupedProbes = new WeakMap<readonly Probe[], Map<string, number[]>>();
+function contextKey(probe: Probe): string | undefined {
+  // evaluateAccess refuses a resource that is neither "*" nor an ARN: such a probe stands alone.
+  if (probe.resource !== "*" && !probe.resource.startsWith("arn:")) return undefined;
+  try {
+    return JSON.stringify(probe.context ?? null);
+  } catch {
+    return undefined;
+  }
+}
 
-/** Indices of the probes of each action, in first-appearance order; memoized per probe list. */
-function probesByAction(probes: readonly Probe[]): Map<string, number[]> {
+const groupedProbes = new WeakMap<readonly Probe[], Map<string, ActionProbes>>();
+
+/** The probes of each action (indices, in first-appearance order); memoized per probe list, which every principal of a stack shares. */
+function probesByAction(probes: readonly Probe[]): Map<string, ActionProbes> {
   let groups = groupedProbes.get(probes);
   if (!groups) {
-    groups = new Map();
+    const built = new Map<string, ActionProbes>();
     probes.forEach((probe, index) => {
-      const group = groups!.get(probe.action);
-      if (group) group.push(index);
-      else groups!.set(probe.action, [index]);
+      let group = built.get(probe.action);
+      if (!group) {
+        group = { all: [], byContext: new Map(), unkeyed: [] };
+        built.set(probe.action, group);
+      }
+      group.all.push(index);
+      const key = contextKey(probe);
+      if (key === undefined) group.unkeyed.push(index);
+      else {
+        const same = group.byContext.get(key);
+        if (same) same.push(index);
+        else group.byContext.set(key, [index]);
+      }
     });
+    groups = built;
     groupedProbes.set(probes, groups);
   }
   return groups;
