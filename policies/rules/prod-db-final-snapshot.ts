@@ -12,9 +12,10 @@ import { RDS_CLUSTER, RDS_INSTANCE } from "../lib/tokens";
 
 /** A deterministic, valid RDS snapshot identifier derived from the logical name. */
 export function finalSnapshotIdentifierFor(name: string): string {
-  let id = `${name}-final`.toLowerCase().replace(/[^a-z0-9-]/g, "-").replace(/-+/g, "-");
+  // RDS identifiers: a letter first, letters, digits and single hyphens, no hyphen at the end.
+  let id = `${name}-final`.toLowerCase().replace(/[^a-z0-9-]/g, "-");
   if (!/^[a-z]/.test(id)) id = `db-${id}`;
-  return id.slice(0, 255).replace(/-$/, "");
+  return id.replace(/-+/g, "-").slice(0, 255).replace(/-+$/, "");
 }
 
 export const prodDbFinalSnapshot: ResourceRule = {

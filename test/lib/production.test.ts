@@ -1,5 +1,5 @@
 import { UNKNOWN } from "../../guard/wire";
-import { classifyProduction, matchesPattern } from "../../policies/lib/production";
+import { classifyProduction, matchesPattern, providerDefaultTags } from "../../policies/lib/production";
 import { parseSettings } from "../../policies/lib/settings";
 
 const settings = parseSettings({});
@@ -66,5 +66,49 @@ describe("what counts as production", () => {
     expect(matchesPattern("prod.x", "prod.x")).toBe(true);
     expect(matchesPattern("prodax", "prod.x")).toBe(false);
     expect(matchesPattern("urn:pulumi:prod::p::t::n", "urn:pulumi:prod::*::n")).toBe(true);
+  });
+});
+
+// The verdict's reason is what a user reads in every finding; these pin it, and the edges that
+// mutation testing (docs/MUTATION.md) showed were open.
+describe("production verdicts and their reasons", () => {
+  const verdict = (props: Record<string, unknown>, stackName = "dev", providerProps?: Record<string, unknown>, stackTags?: Map<string, string>) =>
+    classifyProduction({ props, stackName, providerProps, stackTags }, settings);
+  it.each<[string, Record<string, unknown>, string, Record<string, unknown> | undefined, Map<string, string> | undefined, unknown]>([
+    ["stack name", {}, "prod-eu", undefined, undefined, { production: true, reason: 'stack "prod-eu" matches productionStacks pattern "prod-*"' }],
+    ["stack tag", {}, "dev", undefined, new Map([["team", "orders"], ["Environment", "Production"]]), { production: true, reason: "stack tag Environment=Production" }],
+    ["own tag", { tags: { environment: "production" } }, "dev", undefined, undefined, { production: true, reason: "tag environment=production" }],
+    ["provider tag", {}, "dev", { defaultTags: { tags: { environment: "production" } } }, undefined, { production: true, reason: "tag environment=production (provider defaultTags)" }],
+    ["provider tag beside own tags", { tags: { team: "orders" } }, "dev", { defaultTags: { tags: { environment: "production" } } }, undefined, { production: true, reason: "tag environment=production (provider defaultTags)" }],
+    ["own tag among others", { tags: { team: "orders", environment: "production" } }, "dev", undefined, undefined, { production: true, reason: "tag environment=production" }],
+    ["own tag over the provider's", { tags: { environment: "production" } }, "dev", { defaultTags: { tags: { environment: "staging" } } }, undefined, { production: true, reason: "tag environment=production" }],
+    ["own tags unknown, provider production", { tags: UNKNOWN.object }, "dev", { defaultTags: { tags: { environment: "production" } } }, undefined, { production: true, reason: "tag environment=production (provider defaultTags)" }],
+    ["unknown tag value", { tags: { environment: UNKNOWN.string } }, "dev", undefined, undefined, { production: "unknown", reason: 'tag "environment" is unknown until deployment' }],
+    ["unknown own tags", { tags: UNKNOWN.object }, "dev", undefined, undefined, { production: "unknown", reason: "tags are unknown until deployment" }],
+    ["unknown provider tags", {}, "dev", { defaultTags: UNKNOWN.object }, undefined, { production: "unknown", reason: "the provider's defaultTags are unknown until deployment" }],
+    ["stack tags without a production tag", {}, "dev", undefined, new Map([["team", "orders"]]), { production: false }],
+    ["empty stack tags", {}, "dev", undefined, new Map(), { production: false }],
+  ])("%s", (_label, props, stack, providerProps, stackTags, expected) => {
+    expect(verdict(props, stack, providerProps, stackTags)).toEqual(expected);
+  });
+  it("never matches an empty stack name, even against a pattern of everything", () => {
+    const everything = { ...settings, productionStacks: ["*"] };
+    expect(classifyProduction({ props: {}, stackName: "" }, everything)).toEqual({ production: false });
+    expect(classifyProduction({ props: {}, stackName: "x" }, everything).production).toBe(true);
+  });
+});
+
+describe("providerDefaultTags", () => {
+  it.each<[Record<string, unknown> | undefined, unknown]>([
+    [undefined, { state: "absent" }],
+    [{}, { state: "absent" }],
+    [{ defaultTags: {} }, { state: "absent" }],
+    [{ defaultTags: { tags: UNKNOWN.object } }, { state: "unknown" }],
+    [{ defaultTags: UNKNOWN.object }, { state: "unknown" }],
+    [{ defaultTags: { tags: { environment: "production" } } }, { state: "known", value: { environment: "production" } }],
+    [{ defaultTags: '{"tags":{"Environment":"Production"}}' }, { state: "known", value: { Environment: "Production" } }],
+    [{ defaultTags: { tags: '{"env":"prod"}' } }, { state: "known", value: { env: "prod" } }],
+  ])("reads %j as %j", (providerProps, expected) => {
+    expect(providerDefaultTags(providerProps)).toEqual(expected);
   });
 });

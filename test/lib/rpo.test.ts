@@ -228,3 +228,88 @@ describe("formatMinutes", () => {
     expect(formatMinutes(minutes)).toBe(text);
   });
 });
+
+// Messages and edges that mutation testing (docs/MUTATION.md) showed were open.
+describe("worstCaseRpo: what it says about bad input and how it names its basis", () => {
+  const at = { from: FROM };
+  it.each<[unknown, string]>([
+    [null, "recovery sources must be an object, not null"],
+    [[], "recovery sources must be an object, not a list"],
+    ["x", "recovery sources must be an object, not a string"],
+  ])("refuses recovery sources %j", (sources, error) => {
+    const got = worstCaseRpo(sources as RecoverySources, at);
+    expect(got.worstCaseMinutes).toBeUndefined();
+    expect(got.invalidRules).toEqual([{ name: "(recovery sources)", scheduleExpression: "", error }]);
+    expect(got.basis).toBe("nothing: no point-in-time recovery that survives deletion and no valid snapshot rule; 1 snapshot rule is not counted (see invalidRules)");
+  });
+  it.each<[unknown, string]>([
+    [{}, "snapshotRules must be a list of rules, not an object"],
+    [Number.NaN, "snapshotRules must be a list of rules, not NaN"],
+    [7, "snapshotRules must be a list of rules, not a number"],
+  ])("refuses snapshotRules %j", (snapshotRules, error) => {
+    const got = worstCaseRpo({ pointInTimeSurvivesDeletion: false, snapshotRules } as unknown as RecoverySources, at);
+    expect(got.rules).toEqual([]);
+    expect(got.invalidRules).toEqual([{ name: "(snapshot rules)", scheduleExpression: "", error }]);
+  });
+  it("accepts sources without snapshotRules as having none", () => {
+    const got = worstCaseRpo({ pointInTimeSurvivesDeletion: false } as unknown as RecoverySources, at);
+    expect(got).toEqual({ worstCaseMinutes: undefined, basis: "nothing: no point-in-time recovery that survives deletion and no valid snapshot rule", rules: [], invalidRules: [] });
+  });
+  it("counts invalid rules in the basis, in the plural too", () => {
+    const got = worstCaseRpo({ pointInTimeSurvivesDeletion: false, snapshotRules: [[], { name: "  ", scheduleExpression: 42 }] as unknown as ScheduledSnapshotRule[] }, at);
+    expect(got.invalidRules.map((r) => [r.name, r.scheduleExpression])).toEqual([["#1", ""], ["#2", "42"]]);
+    expect(got.invalidRules[0]!.error).toBe("snapshot rule #1 must be an object, not a list");
+    expect(got.basis).toMatch(/; 2 snapshot rules are not counted \(see invalidRules\)$/);
+  });
+  it("names the point-in-time source, trimmed, or calls it continuous backup", () => {
+    expect(worstCaseRpo({ pointInTimeSurvivesDeletion: true, pointInTimeSource: "  AWS Backup continuous ", snapshotRules: [] }, at).basis).toBe("AWS Backup continuous (point in time, about 5 min)");
+    for (const pointInTimeSource of [undefined, "   "]) {
+      expect(worstCaseRpo({ pointInTimeSurvivesDeletion: true, pointInTimeSource, snapshotRules: [] }, at).basis).toBe("continuous backup (point in time, about 5 min)");
+    }
+  });
+  it("keeps the first of two equally good rules as the basis, and says why", () => {
+    const rule = (name: string): ScheduledSnapshotRule => ({ name, scheduleExpression: "cron(0 * * * ? *)", startWindowMinutes: 60 });
+    const got = worstCaseRpo({ pointInTimeSurvivesDeletion: false, snapshotRules: [rule("first"), rule("second")] }, at);
+    expect(got.worstCaseMinutes).toBe(120);
+    expect(got.basis).toBe("rule first: cron(0 * * * ? *) UTC, up to 60 min between starts + 60 min start window");
+  });
+  it("keeps a rule's own name, untrimmed, and numbers only nameless rules", () => {
+    const got = worstCaseRpo({ pointInTimeSurvivesDeletion: false, snapshotRules: [{ name: " hourly ", scheduleExpression: "cron(0 * * * ? *)" }, { scheduleExpression: "cron(0 * * * ? *)" } as ScheduledSnapshotRule] }, at);
+    expect(got.rules.map((r) => r.name)).toEqual([" hourly ", "#2"]);
+  });
+  it("does not count a rule that starts only once", () => {
+    const got = worstCaseRpo({ pointInTimeSurvivesDeletion: false, snapshotRules: [{ name: "once", scheduleExpression: "at(2026-06-01T00:00:00)" }] }, at);
+    expect(got.worstCaseMinutes).toBeUndefined();
+    expect(got.invalidRules).toHaveLength(1);
+    expect(got.invalidRules[0]!.name).toBe("once");
+  });
+});
+
+describe("formatMinutes: unit boundaries", () => {
+  it.each([
+    [119, "119 min"],
+    [120, "120 min (2 h)"],
+    [2879, "2879 min (48.0 h)"],
+    [2880, "2880 min (2 days)"],
+    [-2880, "-2880 min (-2 days)"],
+  ])("%p minutes read %p", (minutes, text) => {
+    expect(formatMinutes(minutes)).toBe(text);
+  });
+});
+
+describe("worstCaseRpo: defaults", () => {
+  it("judges from the start of today (UTC) when no instant is given", () => {
+    const sources: RecoverySources = { pointInTimeSurvivesDeletion: false, snapshotRules: [{ name: "daily", scheduleExpression: "cron(0 5 ? * * *)" }] };
+    const startOfToday = () => new Date(Math.floor(Date.now() / 86_400_000) * 86_400_000);
+    const before = startOfToday();
+    const got = worstCaseRpo(sources);
+    const after = startOfToday();
+    // Either day, should the call straddle midnight UTC.
+    expect([before, after].map((from) => worstCaseRpo(sources, { from }))).toContainEqual(got);
+    expect(got.rules[0]!.largestInterval!.from.getTime()).toBeGreaterThanOrEqual(before.getTime());
+  });
+  it("reports a rule that is not an object in UTC with no expression", () => {
+    const rule = worstCaseRpo({ pointInTimeSurvivesDeletion: false, snapshotRules: [null as unknown as ScheduledSnapshotRule] }, { from: FROM }).rules[0]!;
+    expect(rule).toMatchObject({ name: "#1", scheduleExpression: "", timezone: "UTC", worstCaseMinutes: undefined, error: "snapshot rule #1 must be an object, not null" });
+  });
+});

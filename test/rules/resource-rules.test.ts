@@ -132,6 +132,11 @@ describe("prod-db-final-snapshot", () => {
     });
     expect(rule.remediate!(resourceView({ type: RDS, props: goodRds }), {}, DEFAULT_SETTINGS as SharedSettings)).toBeUndefined();
     expect(finalSnapshotIdentifierFor("9lives")).toBe("db-9lives-final");
+    // RDS refuses two hyphens in a row and a trailing hyphen.
+    for (const name of ["_x", "--orders--", "Orders DB", "x".repeat(300)]) {
+      expect(finalSnapshotIdentifierFor(name)).toMatch(/^[a-z](?:[a-z0-9]|-(?=[a-z0-9]))*$/);
+    }
+    expect(finalSnapshotIdentifierFor("_x")).toBe("db-x-final");
   });
 });
 
