@@ -8,6 +8,25 @@ import { DEFAULT_SETTINGS, type SharedSettings, parseSettings } from "../../poli
 
 export const PRODUCTION_TAGS = { environment: "production" };
 
+/** A production RDS instance (or cluster) whose every guardrail property is set: each rule passes it. */
+export const COMPLIANT_RDS_PROPS = {
+  tags: PRODUCTION_TAGS,
+  deletionProtection: true,
+  skipFinalSnapshot: false,
+  finalSnapshotIdentifier: "orders-final",
+  deleteAutomatedBackups: false,
+  backupRetentionPeriod: 14,
+  storageEncrypted: true,
+  copyTagsToSnapshot: true,
+};
+
+/** A production DynamoDB table whose every guardrail property is set. */
+export const COMPLIANT_TABLE_PROPS = {
+  tags: PRODUCTION_TAGS,
+  deletionProtectionEnabled: true,
+  pointInTimeRecovery: { enabled: true, recoveryPeriodInDays: 35 },
+};
+
 export interface ViewSpec {
   type: string;
   name?: string;

@@ -5,6 +5,7 @@
  * deferred and waived findings, shared settings, remediation, and that bad input never crashes.
  */
 import { UNKNOWN, wireSecret } from "../../guard/wire";
+import { COMPLIANT_RDS_PROPS } from "../helpers/resource-view";
 import { type PackSession, of, startPackSession, wireResource } from "../helpers/pack-session";
 
 const STACK = "staging"; // not a production stack name: production comes from tags here
@@ -12,16 +13,7 @@ const RDS = "aws:rds/instance:Instance";
 const TABLE = "aws:dynamodb/table:Table";
 const PROVIDER = "pulumi:providers:aws";
 const prodTags = { environment: "production" };
-const goodRds = {
-  tags: prodTags,
-  deletionProtection: true,
-  skipFinalSnapshot: false,
-  finalSnapshotIdentifier: "orders-final",
-  deleteAutomatedBackups: false,
-  backupRetentionPeriod: 14,
-  storageEncrypted: true,
-  copyTagsToSnapshot: true,
-};
+const goodRds = COMPLIANT_RDS_PROPS;
 const rds = (props: Record<string, unknown>, options: Record<string, unknown> = { protect: true }, name?: string) =>
   wireResource(STACK, RDS, { ...goodRds, ...props } as never, options, name ? { name } : {});
 

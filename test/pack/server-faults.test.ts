@@ -10,20 +10,12 @@
  */
 import { PolicyConfigError, reconcilePolicyConfig } from "../../guard/policy-config";
 import type { WireResource } from "../../guard/wire";
+import { COMPLIANT_RDS_PROPS } from "../helpers/resource-view";
 import { type PackSession, of, startPackSession, wireResource } from "../helpers/pack-session";
 
 const STACK = "staging";
 const RDS = "aws:rds/instance:Instance";
-const goodRds = {
-  tags: { environment: "production" },
-  deletionProtection: true,
-  skipFinalSnapshot: false,
-  finalSnapshotIdentifier: "orders-final",
-  deleteAutomatedBackups: false,
-  backupRetentionPeriod: 14,
-  storageEncrypted: true,
-  copyTagsToSnapshot: true,
-};
+const goodRds = COMPLIANT_RDS_PROPS;
 
 let pack: PackSession;
 beforeAll(async () => {

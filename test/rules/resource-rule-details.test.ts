@@ -16,7 +16,7 @@ import { finalSnapshotIdentifierFor, prodDbFinalSnapshot } from "../../policies/
 import { ignoredGuardrail, prodDbNoIgnoredGuardrails } from "../../policies/rules/prod-db-no-ignored-guardrails";
 import { prodDbNoInPlaceRestore } from "../../policies/rules/prod-db-no-in-place-restore";
 import { prodDbProtect } from "../../policies/rules/prod-db-protect";
-import { PRODUCTION_TAGS, type ViewSpec, resourceView, settingsWith } from "../helpers/resource-view";
+import { PRODUCTION_TAGS, type ViewSpec, resourceView, settingsWith, COMPLIANT_RDS_PROPS, COMPLIANT_TABLE_PROPS } from "../helpers/resource-view";
 
 const RDS = "aws:rds/instance:Instance";
 const CLUSTER = "aws:rds/cluster:Cluster";
@@ -24,17 +24,8 @@ const TABLE = "aws:dynamodb/table:Table";
 const PROVIDER = "pulumi:providers:aws";
 const SETTINGS = DEFAULT_SETTINGS as SharedSettings;
 
-const goodRds = {
-  tags: PRODUCTION_TAGS,
-  deletionProtection: true,
-  skipFinalSnapshot: false,
-  finalSnapshotIdentifier: "orders-final",
-  deleteAutomatedBackups: false,
-  backupRetentionPeriod: 14,
-  storageEncrypted: true,
-  copyTagsToSnapshot: true,
-};
-const goodTable = { tags: PRODUCTION_TAGS, deletionProtectionEnabled: true, pointInTimeRecovery: { enabled: true, recoveryPeriodInDays: 35 } };
+const goodRds = COMPLIANT_RDS_PROPS;
+const goodTable = COMPLIANT_TABLE_PROPS;
 
 function run<C>(rule: ResourceRule<C>, spec: ViewSpec, config: C = {} as C, settings: SharedSettings = SETTINGS): Finding[] {
   return rule.check(resourceView({ settings, ...spec }), config, settings);

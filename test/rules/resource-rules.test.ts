@@ -15,7 +15,7 @@ import { prodDbNoIgnoredGuardrails } from "../../policies/rules/prod-db-no-ignor
 import { prodDbNoInPlaceRestore } from "../../policies/rules/prod-db-no-in-place-restore";
 import { prodDbProtect } from "../../policies/rules/prod-db-protect";
 import { DEFAULT_SETTINGS, type SharedSettings } from "../../policies/lib/settings";
-import { PRODUCTION_TAGS, type ViewSpec, resourceView, settingsWith } from "../helpers/resource-view";
+import { PRODUCTION_TAGS, type ViewSpec, resourceView, settingsWith, COMPLIANT_RDS_PROPS, COMPLIANT_TABLE_PROPS } from "../helpers/resource-view";
 
 const RDS = "aws:rds/instance:Instance";
 const CLUSTER = "aws:rds/cluster:Cluster";
@@ -23,21 +23,8 @@ const TABLE = "aws:dynamodb/table:Table";
 const PROVIDER = "pulumi:providers:aws";
 
 /** A production RDS instance that passes every rule. */
-const goodRds = {
-  tags: PRODUCTION_TAGS,
-  deletionProtection: true,
-  skipFinalSnapshot: false,
-  finalSnapshotIdentifier: "orders-final",
-  deleteAutomatedBackups: false,
-  backupRetentionPeriod: 14,
-  storageEncrypted: true,
-  copyTagsToSnapshot: true,
-};
-const goodTable = {
-  tags: PRODUCTION_TAGS,
-  deletionProtectionEnabled: true,
-  pointInTimeRecovery: { enabled: true, recoveryPeriodInDays: 35 },
-};
+const goodRds = COMPLIANT_RDS_PROPS;
+const goodTable = COMPLIANT_TABLE_PROPS;
 
 function run<C>(rule: ResourceRule<C>, spec: ViewSpec, config: C = {} as C, settings: SharedSettings = DEFAULT_SETTINGS as SharedSettings): Finding[] {
   return rule.check(resourceView({ settings, ...spec }), config, settings);
