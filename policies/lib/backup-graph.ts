@@ -65,6 +65,7 @@ import {
   RDS_EVENT_SUBSCRIPTION,
   RDS_INSTANCE,
 } from "./tokens";
+import { BoundedCache } from "./bounded-cache";
 
 // ---------------------------------------------------------------------------------------------
 // Three-valued answers
@@ -194,7 +195,7 @@ export function parseArn(text: string): ParsedArn | undefined {
  */
 export type ArnTemplate = ReadonlyArray<string | undefined>;
 
-const globCache = new Map<string, RegExp>();
+const globCache = new BoundedCache<RegExp>(10_000);
 
 function globRegex(pattern: string): RegExp {
   let re = globCache.get(pattern);
@@ -204,7 +205,6 @@ function globRegex(pattern: string): RegExp {
       .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
       .join(".*");
     re = new RegExp(`^${source}$`, "s");
-    if (globCache.size > 10_000) globCache.clear();
     globCache.set(pattern, re);
   }
   return re;

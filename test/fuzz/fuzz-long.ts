@@ -2,7 +2,8 @@
  * The long fuzz run (`npm run fuzz`): the in-process properties of fuzz-cases.ts with megabyte
  * strings, thousands of nesting levels and many cases. `FC_SEED` picks the seed, `FUZZ_RUNS` the
  * cases per property (default 5,000; 100,000 for a soak). Exits non-zero on the first failing
- * property, printing its seed, the shrunk case and the reason.
+ * property, printing its seed, the shrunk case and the reason. `FUZZ_ONLY` (part of a property's
+ * name, e.g. `iam-no-prod-db-destruction`) runs only the matching properties.
  */
 import fc from "fast-check";
 import { fuzzSeed, resourceRuleProperties, stackRuleProperties } from "./fuzz-cases";
@@ -22,7 +23,8 @@ function main(): number {
     ...(resourceRuleProperties(true) as Array<{ name: string; property: fc.IProperty<[never]> }>),
     ...(stackRuleProperties(true) as Array<{ name: string; property: fc.IProperty<[never]> }>),
   ];
-  for (const { name, property } of properties) {
+  const only = process.env.FUZZ_ONLY ?? "";
+  for (const { name, property } of properties.filter((p) => p.name.includes(only))) {
     const started = Date.now();
     const result = fc.check(property, { seed, numRuns });
     const seconds = ((Date.now() - started) / 1000).toFixed(1);

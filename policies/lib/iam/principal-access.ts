@@ -123,15 +123,25 @@ export function productionTargets(stack: StackView, location: ResourceLocation):
 
 const targetMemo = new WeakMap<StackView, Map<string, ProductionTarget[]>>();
 
+/** The longest name AWS allows for a DynamoDB table; RDS identifiers (63) and Backup vaults (50) are shorter. */
+const MAX_AWS_NAME_LENGTH = 255;
+
 function scanProductionTargets(stack: StackView, location: ResourceLocation): ProductionTarget[] {
   const targets: ProductionTarget[] = (["rds-instance", "rds-cluster", "dynamodb-table", "backup-vault"] as const).map((kind) => ({ kind, location }));
   for (const view of stack.resources) {
     const shape = KIND_OF[view.type];
     if (!shape || view.production.production === false) continue;
     const name = readString(view.props, shape.nameProperty);
-    if (name.state !== "known") continue;
+    // A name AWS could not hold (no RDS, DynamoDB or Backup name exceeds 255 characters) is left to
+    // the kind's unnamed probes: building every probe ARN from it would cost memory per character.
+    if (name.state !== "known" || name.value.length > MAX_AWS_NAME_LENGTH) continue;
     const own = locationOf(view);
-    targets.push({ kind: shape.kind, name: name.value, location: { partition: own.partition ?? location.partition, region: own.region ?? location.region, account: own.account ?? location.account } });
+    const plausible = (v: string | undefined) => (v !== undefined && v.length <= MAX_AWS_NAME_LENGTH ? v : undefined);
+    targets.push({
+      kind: shape.kind,
+      name: name.value,
+      location: { partition: plausible(own.partition) ?? location.partition, region: plausible(own.region) ?? location.region, account: plausible(own.account) ?? location.account },
+    });
   }
   return targets;
 }

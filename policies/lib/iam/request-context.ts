@@ -14,6 +14,7 @@
  * fold onto ASCII ones; a lookup that matches only through such a letter is reported as "present
  * or absent", which makes the condition "maybe".
  */
+import { BoundedCache } from "../bounded-cache";
 
 export type ContextValue = string | readonly string[];
 
@@ -44,7 +45,7 @@ function foldSkeleton(lower: string): string {
   return lower.replace(/\u212a/g, "k").replace(/\u017f/g, "s").replace(/\u0131/g, "i").replace(/i\u0307/g, "i");
 }
 
-const keyPatterns = new Map<string, RegExp>();
+const keyPatterns = new BoundedCache<RegExp>(1000);
 
 /** Key patterns repeat across every request a rule builds: compile each once. */
 function keyPatternRegex(pattern: string): RegExp {
@@ -52,7 +53,6 @@ function keyPatternRegex(pattern: string): RegExp {
   if (!re) {
     const escaped = pattern.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"));
     re = new RegExp(`^${escaped.join("[\\s\\S]*")}$`, "i");
-    if (keyPatterns.size > 1000) keyPatterns.clear();
     keyPatterns.set(pattern, re);
   }
   return re;

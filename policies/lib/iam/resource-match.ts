@@ -25,6 +25,7 @@ import {
   resolveTokens,
   tokenizePolicyString,
 } from "./wildcard";
+import { BoundedCache } from "../bounded-cache";
 
 export interface CompiledResourcePattern {
   readonly raw: string;
@@ -155,14 +156,13 @@ export interface RequestResource {
   readonly service?: string;
 }
 
-const requestCache = new Map<string, RequestResource>();
+const requestCache = new BoundedCache<RequestResource>(5000);
 
 export function parseRequestResource(raw: string): RequestResource {
   if (raw === "*") return { raw, isWildcardOnly: true, hasUnknownParts: false };
   if (!raw.includes("*")) return { raw, isWildcardOnly: false, hasUnknownParts: false };
   const cached = requestCache.get(raw);
   if (cached) return cached;
-  if (requestCache.size > 5000) requestCache.clear();
   const parsed = parseUnknownParts(raw);
   requestCache.set(raw, parsed);
   return parsed;
@@ -187,14 +187,13 @@ function relate(policy: readonly RelationToken[], request: readonly RelationToke
 }
 
 /** Pattern-to-pattern answers, keyed by matcher and request: probes repeat the same pairs under many tag sets. */
-const relationCache = new Map<string, ResourceMatch>();
+const relationCache = new BoundedCache<ResourceMatch>(20_000);
 
 function matchWith(matchers: ResolvedMatchers, request: RequestResource): ResourceMatch {
   if (request.hasUnknownParts) {
     const key = `${matchers.id}\u0000${request.raw}`;
     let answer = relationCache.get(key);
     if (!answer) {
-      if (relationCache.size > 20_000) relationCache.clear();
       answer = relateToUnknownParts(matchers, request);
       relationCache.set(key, answer);
     }
@@ -233,14 +232,13 @@ export function matchResourcePattern(pattern: CompiledResourcePattern, request: 
   return matchWith(resolvedMatchers(resolved.tokens), request);
 }
 
-const resolvedCache = new Map<string, ResolvedMatchers>();
+const resolvedCache = new BoundedCache<ResolvedMatchers>(5000);
 
 /** Patterns with variables resolve to the same few strings across requests: build their matchers once. */
 function resolvedMatchers(tokens: readonly ResolvedToken[]): ResolvedMatchers {
   const key = tokens.map((t) => (t.kind === "text" ? `t${t.text.length}:${t.text}` : t.kind === "star" ? "*" : "?")).join("");
   let matchers = resolvedCache.get(key);
   if (!matchers) {
-    if (resolvedCache.size > 5000) resolvedCache.clear();
     matchers = buildMatchers(tokens);
     resolvedCache.set(key, matchers);
   }

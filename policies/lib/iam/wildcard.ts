@@ -4,6 +4,7 @@
  * against a request and how two patterns relate.
  */
 import type { ContextIndex } from "./request-context";
+import { BoundedCache } from "../bounded-cache";
 
 export type PolicyStringToken =
   | { kind: "text"; text: string }
@@ -127,14 +128,13 @@ export function globSource(tokens: readonly ResolvedToken[]): string {
   return source;
 }
 
-const regexCache = new Map<string, RegExp>();
+const regexCache = new BoundedCache<RegExp>(20_000);
 
 /** Compiled `^source$` regexes, shared: policies repeat the same patterns across statements and requests. */
 export function cachedRegex(source: string, flags = ""): RegExp {
   const key = `${flags}/${source}`;
   let re = regexCache.get(key);
   if (!re) {
-    if (regexCache.size > 20_000) regexCache.clear();
     re = new RegExp(`^${source}$`, flags);
     regexCache.set(key, re);
   }
