@@ -154,7 +154,15 @@ function accepts(token: RelationToken, char: string): boolean {
   return !token.forbidden.includes(char);
 }
 
-/** Whether some concrete string matches both patterns. */
+/**
+ * Both walks below visit (policy position, request position) pairs: up to the product of the two
+ * lengths when wildcards are involved. Past this many pairs (absurdly long patterns, which no real
+ * ARN has) they stop and give the cautious answer: "may intersect", "not proven covered", which
+ * the evaluator reads as "maybe" (an Allow may apply, a Deny may not).
+ */
+export const MAX_PATTERN_STATES = 1_000_000;
+
+/** Whether some concrete string matches both patterns (true when too large to decide: may match). */
 export function patternsIntersect(policy: readonly RelationToken[], request: readonly RelationToken[]): boolean {
   const seen = new Set<number>();
   const width = request.length + 1;
@@ -163,6 +171,7 @@ export function patternsIntersect(policy: readonly RelationToken[], request: rea
     const [i, j] = stack.pop()!;
     const key = i * width + j;
     if (seen.has(key)) continue;
+    if (seen.size >= MAX_PATTERN_STATES) return true;
     seen.add(key);
     if (i === policy.length && j === request.length) return true;
     const p = policy[i];
@@ -183,7 +192,7 @@ export function patternsIntersect(policy: readonly RelationToken[], request: rea
 /**
  * Whether every string the request pattern stands for matches the policy pattern. Sound but not
  * complete: a request wildcard is covered only by a policy `*` at least as wide, so "false" means
- * "not proven" and callers answer "maybe" when the patterns intersect.
+ * "not proven" (also when too large to decide) and callers answer "maybe" when the patterns intersect.
  */
 export function patternCovers(policy: readonly RelationToken[], request: readonly RelationToken[]): boolean {
   const seen = new Set<number>();
@@ -193,6 +202,7 @@ export function patternCovers(policy: readonly RelationToken[], request: readonl
     const [i, j] = stack.pop()!;
     const key = i * width + j;
     if (seen.has(key)) continue;
+    if (seen.size >= MAX_PATTERN_STATES) return false;
     seen.add(key);
     if (i === policy.length && j === request.length) return true;
     const p = policy[i];
