@@ -12,7 +12,11 @@ import { prodDbDeletionProtection } from "../../policies/rules/prod-db-deletion-
 import { prodDbEncrypted } from "../../policies/rules/prod-db-encrypted";
 import { prodDbFinalSnapshot } from "../../policies/rules/prod-db-final-snapshot";
 import { prodDbNoIgnoredGuardrails } from "../../policies/rules/prod-db-no-ignored-guardrails";
+import { iamNoProdDbDestruction } from "../../policies/rules/iam-no-prod-db-destruction";
+import { DEFAULT_SETTINGS, type SharedSettings } from "../../policies/lib/settings";
 import { resourceView } from "../helpers/resource-view";
+import { stackView } from "../helpers/stack-view";
+import { productionData, role } from "../iam/iam-stacks";
 import { type Violation, resourceArgs } from "./policy-args";
 
 const RDS = "aws:rds/instance:Instance";
@@ -104,5 +108,41 @@ describe("regressions found by fuzzing", () => {
       expect.stringContaining('no setting "productionStack"'),
     ]);
     expect(settingsConfigProblems("all")).toHaveLength(1);
+  });
+
+  describe("an IAM policy document given as an object that is not JSON", () => {
+    // Found by the long fuzz run (seed 7, case 108): a cyclic object under `policy` made the
+    // document walk visit 2^30 paths and exhausted the heap. Each object is now walked once.
+    function findings(document: unknown) {
+      const [roleSpec, policySpec] = role("app", { Version: "2012-10-17", Statement: [] });
+      const resources = [...productionData(), roleSpec!, { ...policySpec!, props: { ...policySpec!.props, policy: document } }];
+      return iamNoProdDbDestruction.check(stackView({ resources, delivery: "raw" }), {}, DEFAULT_SETTINGS as SharedSettings).map((f) => f.message);
+    }
+
+    test("a document that contains itself is a violation naming the cycle, found at once", () => {
+      const cyclic: Record<string, unknown> = { Version: "2012-10-17" };
+      cyclic.Statement = [cyclic, cyclic];
+      cyclic.Condition = { a: cyclic, b: cyclic };
+      expect(findings(cyclic)).toEqual([expect.stringMatching(/^IAM role "app": its permissions cannot be verified: RolePolicy "app-permissions": policy contains itself \(a reference cycle\), so it is not a JSON policy document/)]);
+    });
+
+    test("a document nested deeper than any IAM document can be is a violation", () => {
+      let deep: unknown = "rds:*";
+      for (let i = 0; i < 5_000; i++) deep = [deep];
+      expect(findings({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: deep, Resource: "*" }] })).toEqual([expect.stringContaining("is nested more than 32 levels deep")]);
+    });
+
+    test("a member shared by many paths is read once and judged like its JSON copy", () => {
+      const statement = { Effect: "Allow", Action: "rds:DeleteDBInstance", Resource: "*", Sid: "Shared" };
+      const twice = { Version: "2012-10-17", Statement: [statement, statement] };
+      const asJson = findings(JSON.parse(JSON.stringify(twice)));
+      expect(asJson).toEqual([expect.stringContaining('granted by statement "Shared" (#1) of RolePolicy "app-permissions" and statement "Shared" (#2)')]);
+      expect(findings(twice)).toEqual(asJson);
+      // 2^25 paths to one leaf: walked path by path this would not end.
+      let shared: unknown = { leaf: "x" };
+      for (let i = 0; i < 25; i++) shared = { left: shared, right: shared };
+      expect(findings({ ...twice, Extra: shared })).toEqual(findings({ ...twice, Extra: {} }));
+      expect(findings({ ...twice, Extra: {} })).toEqual([expect.stringContaining('unknown element "Extra"')]);
+    });
   });
 });

@@ -70,12 +70,15 @@ export interface StackIam {
 }
 
 /** True when any string inside the value is one of the engine's unknown sentinels. */
-export function containsUnknown(value: unknown, depth = 0): boolean {
+function containsUnknown(value: unknown, seen = new Set<object>()): boolean {
   if (isUnknownValue(value)) return true;
   // A JSON document serialized around an unknown value carries the sentinel inside the text.
   if (typeof value === "string") return value.length > 36 && [...UNKNOWN_SENTINELS].some((s) => value.includes(s));
-  if (depth > 20 || value === null || typeof value !== "object") return false;
-  return Object.values(value as Record<string, unknown>).some((v) => containsUnknown(v, depth + 1));
+  if (value === null || typeof value !== "object" || seen.has(value)) return false;
+  // Each object is walked once: `plainDeep` keeps shared members shared, and a value reached a
+  // second time has already answered false (a true answer ends the walk).
+  seen.add(value);
+  return Object.values(value as Record<string, unknown>).some((v) => containsUnknown(v, seen));
 }
 
 function documentAt(props: PlainProps, path: string): PolicyDocumentState {
@@ -86,19 +89,51 @@ function documentAt(props: PlainProps, path: string): PolicyDocumentState {
   return documentValue(r.value, path);
 }
 
-/** A document given as an object may still hold the engine's proxies and secrets at any depth. */
-export function plainDeep(value: unknown, depth = 0): unknown {
+/**
+ * Deeper than any IAM policy document can be (Statement, statement, Condition, operator, key,
+ * values: six levels); a deeper value is not a policy document the rules could vouch for.
+ */
+const MAX_DOCUMENT_DEPTH = 32;
+
+/** Why a document given as an object cannot be read as JSON. */
+class NotJsonDocument extends Error {}
+
+/**
+ * A document given as an object may still hold the engine's proxies and secrets at any depth.
+ * Each object is converted once (`done`), so a value shared by many members costs one walk, not
+ * one per path to it; an object met again on its own path (`path`) is a cycle, which no JSON
+ * document has. Values over the wire are JSON; shared and cyclic objects come only from programs
+ * that call the rules in process.
+ */
+function plainDeep(value: unknown, depth: number, path: Set<object>, done: Map<object, unknown>): unknown {
   const v = unwrapValue(value);
-  if (depth > 30 || v === null || typeof v !== "object") return v;
-  if (Array.isArray(v)) return v.map((item) => plainDeep(item, depth + 1));
-  const out: Record<string, unknown> = {};
-  for (const [k, member] of Object.entries(v as Record<string, unknown>)) out[k] = plainDeep(member, depth + 1);
+  if (v === null || typeof v !== "object") return v;
+  const converted = done.get(v);
+  if (converted !== undefined) return converted;
+  if (path.has(v)) throw new NotJsonDocument("contains itself (a reference cycle)");
+  if (depth >= MAX_DOCUMENT_DEPTH) throw new NotJsonDocument(`is nested more than ${MAX_DOCUMENT_DEPTH} levels deep`);
+  path.add(v);
+  let out: unknown;
+  if (Array.isArray(v)) out = v.map((item) => plainDeep(item, depth + 1, path, done));
+  else {
+    const members: Record<string, unknown> = {};
+    for (const [k, member] of Object.entries(v as Record<string, unknown>)) members[k] = plainDeep(member, depth + 1, path, done);
+    out = members;
+  }
+  path.delete(v);
+  done.set(v, out);
   return out;
 }
 
 /** The state of a policy document value (object or JSON text) read from a property. */
 export function documentValue(value: unknown, path: string): PolicyDocumentState {
-  const plain = plainDeep(value);
+  let plain: unknown;
+  try {
+    plain = plainDeep(value, 0, new Set(), new Map());
+  } catch (e) {
+    if (!(e instanceof NotJsonDocument)) throw e;
+    return { state: "unverifiable", why: `${path} ${e.message}, so it is not a JSON policy document` };
+  }
   if (containsUnknown(plain)) return { state: "unknown", why: `part of ${path} is unknown until deployment` };
   return { state: "known", document: plain };
 }
