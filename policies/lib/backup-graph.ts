@@ -415,8 +415,13 @@ export interface VaultLockNode {
   location: Location;
   /** Vaults this lock may configure: one when resolved; several or none when it cannot be told. */
   vaults: VaultNode[];
-  /** How the vault was found, or why it was not. */
-  link: "name" | "dependency" | "unresolved";
+  /**
+   * How the vault was found, or why it was not: "unresolved" when the name is unknown until
+   * deployment or matches several vaults (any of `vaults`, or with none listed any vault in its
+   * location, may be the one); "none" when it names no vault of this stack (a name no vault has,
+   * or a backupVaultName that is absent or not a string), so it locks none of them.
+   */
+  link: "name" | "dependency" | "unresolved" | "none";
 }
 
 export interface VaultNode {
@@ -448,6 +453,8 @@ export interface PlanRuleNode {
   copies: VaultReference[];
   /** `copyActions` itself unknown (so there may be copies the stack cannot show yet). */
   copiesUnknown: boolean;
+  /** Set when the element of `rules` is not a rule block at all: the rule backs up nothing. */
+  malformed?: string;
 }
 
 export interface PlanNode {
@@ -460,7 +467,12 @@ export interface PlanNode {
   vaultDependencies: VaultNode[];
 }
 
-export type PlanReference = { state: "in-stack"; plan: PlanNode } | { state: "outside-stack"; id: string } | { state: "unknown"; what: string };
+export type PlanReference =
+  | { state: "in-stack"; plan: PlanNode }
+  | { state: "outside-stack"; id: string }
+  | { state: "unknown"; what: string }
+  /** No plan id AWS Backup would accept (absent or not a string): the selection cannot be created. */
+  | { state: "invalid"; what: string };
 
 /** One entry of a list of ARNs as read from a selection. */
 interface ArnList {
@@ -493,6 +505,8 @@ export interface SelectionNode {
   conditions: TagCondition[] | "unknown";
   /** Things AWS would refuse or that make the selection pick nothing, for messages. */
   notes: string[];
+  /** Some note is a part AWS Backup refuses or the pack cannot read as written: the selection selects nothing. */
+  refused: boolean;
 }
 
 export interface EventSubscriptionNode {
@@ -504,6 +518,8 @@ export interface EventSubscriptionNode {
   sourceIds: { known: string[]; unknownEntries: number; wholeUnknown: boolean; databaseDependencies: DatabaseNode[]; otherDependencies: number } | undefined;
   /** `undefined`: every category. */
   categories: Reading<string[]>;
+  /** Why `sourceIds` cannot be read (not a list of identifiers): the subscription delivers nothing. */
+  invalid?: string;
 }
 
 export interface RestoreTestingPlanNode {
@@ -515,10 +531,12 @@ export interface RestoreTestingPlanNode {
 export interface RestoreTestingSelectionNode {
   view: ResourceView;
   location: Location;
-  plan: { state: "in-stack"; plan: RestoreTestingPlanNode } | { state: "outside-stack"; name: string } | { state: "unknown"; what: string };
+  plan: { state: "in-stack"; plan: RestoreTestingPlanNode } | { state: "outside-stack"; name: string } | { state: "unknown"; what: string } | { state: "invalid"; what: string };
   resourceType: Reading<string>;
   arns: ArnList;
   conditions: TagCondition[] | "unknown";
+  /** Parts AWS Backup refuses or the pack cannot read as written: then it covers nothing. */
+  notes: string[];
 }
 
 /** Why a candidate selection picks a database, or might. */
@@ -631,7 +649,7 @@ function buildGraph(stack: StackView, scope: "production" | "all"): BackupGraph 
   const plansById = indexPlansById(plans);
 
   const locks = lockViews.map((view) => lockNode(view, vaultByUrn, vaultsByName));
-  for (const lock of locks) if (lock.link !== "unresolved") for (const v of lock.vaults) v.locks.push(lock);
+  for (const lock of locks) if (lock.link === "name" || lock.link === "dependency") for (const v of lock.vaults) v.locks.push(lock);
 
   const vaultsByArn = groupBy(
     vaults.filter((v) => readString(v.view.props, "arn").state === "known"),
@@ -767,9 +785,10 @@ function lockNode(view: ResourceView, vaultByUrn: ReadonlyMap<string, VaultNode>
   if (name.state === "known") {
     const named = (vaultsByName.get(name.value) ?? []).filter((v) => sameLocation(v.location, location) !== "no");
     if (named.length === 1) return { view, location, vaults: named, link: "name" };
-    return { view, location, vaults: named, link: "unresolved" };
+    return { view, location, vaults: named, link: named.length === 0 ? "none" : "unresolved" };
   }
-  return { view, location, vaults: byDependency, link: "unresolved" };
+  if (name.state === "unknown") return { view, location, vaults: byDependency, link: "unresolved" };
+  return { view, location, vaults: [], link: "none" };
 }
 
 function vaultReferenceByName(name: Reading<string>, location: Location, dependencyVaults: VaultNode[], vaultsByName: ReadonlyMap<string, VaultNode[]>, what: string): VaultReference {
@@ -838,6 +857,7 @@ function readPlanRules(plan: PlanNode, vaultIndex: VaultIndex): void {
         target: isUnknownValue(element) ? { state: "unknown", what: `rule ${fallback} is unknown until deployment` } : { state: "invalid", what: `rule ${fallback} is ${describeValue(element)}, not a rule block` },
         copies: [],
         copiesUnknown: isUnknownValue(element),
+        ...(isUnknownValue(element) ? {} : { malformed: `it is ${describeValue(element)}, not a rule block` }),
       });
       return;
     }
@@ -888,7 +908,7 @@ function planReference(view: ResourceView, planByUrn: ReadonlyMap<string, PlanNo
     return plan ? { state: "in-stack", plan } : { state: "outside-stack", id: id.value };
   }
   if (id.state === "unknown") return { state: "unknown", what: "planId is unknown until deployment and depends on no single backup plan of this stack" };
-  return { state: "unknown", what: id.state === "absent" ? "planId is not set" : `planId is ${describeValue(id.raw)}, not a plan id` };
+  return { state: "invalid", what: id.state === "absent" ? "planId is not set" : `planId is ${describeValue(id.raw)}, not a plan id` };
 }
 
 function readSelectionTags(view: ResourceView, notes: string[]): SelectionTag[] | "unknown" {
@@ -911,9 +931,13 @@ function readSelectionTags(view: ResourceView, notes: string[]): SelectionTag[] 
       const r = readString(block, k);
       return r.state === "known" ? r.value : undefined;
     };
-    const unknownPart = ["type", "key", "value"].some((k) => readRaw(block, k).state === "unknown");
+    // Unknown parts are filled in at deployment; an absent or wrong-typed part never will be.
+    const brokenPart = ["type", "key", "value"].some((k) => {
+      const state = readString(block, k).state;
+      return state === "absent" || state === "invalid";
+    });
     const tag: SelectionTag = { type: part("type"), key: part("key"), value: part("value") };
-    if (!unknownPart && (tag.type === undefined || tag.key === undefined || tag.value === undefined)) {
+    if (brokenPart) {
       notes.push(`selectionTags entry ${describeValue(element)} lacks a string type, key or value`);
       continue;
     }
@@ -934,7 +958,8 @@ const CONDITION_BLOCKS: ReadonlyArray<[string, TagOperator]> = [
 ];
 
 /** Condition blocks `{stringEquals: [{key, value}], ...}` (backup selections and restore testing selections). */
-function readConditionBlocks(blocks: Reading<unknown[]>, operators: ReadonlyArray<[string, TagOperator]>, property: string, notes: string[]): TagCondition[] | "unknown" {
+/** Malformed parts go to `notes`; `info` gets what AWS accepts but selects nothing (a key without aws:ResourceTag/). */
+function readConditionBlocks(blocks: Reading<unknown[]>, operators: ReadonlyArray<[string, TagOperator]>, property: string, notes: string[], info: string[] = notes): TagCondition[] | "unknown" {
   if (blocks.state === "absent") return [];
   if (blocks.state === "unknown") return "unknown";
   if (blocks.state === "invalid") {
@@ -972,7 +997,7 @@ function readConditionBlocks(blocks: Reading<unknown[]>, operators: ReadonlyArra
         }
         const condition: TagCondition = { operator, key: key.state === "known" ? key.value : undefined, value: value.state === "known" ? value.value : undefined };
         if (condition.key !== undefined && resourceTagKey(condition.key) === undefined) {
-          notes.push(`condition key "${condition.key}" does not start with aws:ResourceTag/, so it matches no tag`);
+          info.push(`condition key "${condition.key}" does not start with aws:ResourceTag/, so it matches no tag`);
         }
         out.push(condition);
       }
@@ -988,16 +1013,19 @@ function selectionNode(
   databaseByUrn: ReadonlyMap<string, DatabaseNode>,
 ): SelectionNode {
   const notes: string[] = [];
+  const info: string[] = [];
   const resources = readArnList(view, "resources", databaseByUrn);
   const notResources = readArnList(view, "notResources", databaseByUrn);
   if (resources.invalid) notes.push(resources.invalid);
   if (notResources.invalid) notes.push(notResources.invalid);
   const tags = readSelectionTags(view, notes);
-  const conditions = readConditionBlocks(readListElements(view.props, "conditions"), CONDITION_BLOCKS, "conditions", notes);
+  const conditions = readConditionBlocks(readListElements(view.props, "conditions"), CONDITION_BLOCKS, "conditions", notes, info);
   const hasResources = resources.state === "unknown" || resources.patterns.length > 0 || resources.unknownEntries > 0;
   const hasTags = tags === "unknown" || tags.length > 0;
   if (!hasResources && !hasTags && resources.state !== "invalid") notes.push("it has neither resources nor selectionTags, which AWS Backup refuses (conditions alone select nothing)");
-  return { view, location: locationOf(view), plan: planReference(view, planByUrn, plansById), resources, notResources, tags, conditions, notes };
+  const plan = planReference(view, planByUrn, plansById);
+  if (plan.state === "invalid") notes.push(`${plan.what}, and AWS Backup refuses a selection without its plan`);
+  return { view, location: locationOf(view), plan, resources, notResources, tags, conditions, notes: [...notes, ...info], refused: notes.length > 0 };
 }
 
 function subscriptionNode(view: ResourceView, databaseByUrn: ReadonlyMap<string, DatabaseNode>): EventSubscriptionNode {
@@ -1007,7 +1035,7 @@ function subscriptionNode(view: ResourceView, databaseByUrn: ReadonlyMap<string,
   else {
     sourceIds = {
       known: ids.patterns,
-      unknownEntries: ids.unknownEntries + (ids.state === "invalid" ? 1 : 0),
+      unknownEntries: ids.unknownEntries,
       wholeUnknown: ids.wholeUnknown,
       databaseDependencies: ids.databaseDependencies,
       otherDependencies: ids.otherDependencies,
@@ -1020,6 +1048,7 @@ function subscriptionNode(view: ResourceView, databaseByUrn: ReadonlyMap<string,
     sourceType: readString(view.props, "sourceType"),
     sourceIds,
     categories: readStringList(view.props, "eventCategories"),
+    ...(ids.invalid !== undefined ? { invalid: ids.invalid } : {}),
   };
 }
 
@@ -1038,18 +1067,14 @@ function restoreTestingSelectionNode(
     const named = (plansByName.get(name.value) ?? []).filter((p) => sameLocation(p.location, location) !== "no");
     plan = named.length > 0 ? { state: "in-stack", plan: named[0] } : { state: "outside-stack", name: name.value };
   } else if (name.state === "unknown") plan = { state: "unknown", what: "restoreTestingPlanName is unknown until deployment and depends on no restore testing plan of this stack" };
-  else plan = { state: "unknown", what: name.state === "absent" ? "restoreTestingPlanName is not set" : `restoreTestingPlanName is ${describeValue(name.raw)}` };
+  else plan = { state: "invalid", what: name.state === "absent" ? "restoreTestingPlanName is not set" : `restoreTestingPlanName is ${describeValue(name.raw)}, not a plan name` };
   const notes: string[] = [];
+  if (plan.state === "invalid") notes.push(`${plan.what}, and AWS Backup refuses a restore testing selection without its plan`);
+  const arns = readArnList(view, "protectedResourceArns", databaseByUrn);
+  if (arns.invalid) notes.push(arns.invalid);
   // A single block (not a list) in the typings; read as a list of one.
   const conditions = readConditionBlocks(readListElements(view.props, "protectedResourceConditions"), [CONDITION_BLOCKS[0], CONDITION_BLOCKS[2]], "protectedResourceConditions", notes);
-  return {
-    view,
-    location,
-    plan,
-    resourceType: readString(view.props, "protectedResourceType"),
-    arns: readArnList(view, "protectedResourceArns", databaseByUrn),
-    conditions,
-  };
+  return { view, location, plan, resourceType: readString(view.props, "protectedResourceType"), arns, conditions, notes };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1232,6 +1257,10 @@ function selectionTagsMatch(tags: SelectionTag[] | "unknown", db: DatabaseNode):
 
 function judgeSelection(s: SelectionNode, db: DatabaseNode, via: Candidate): { tri: Tri; why: string; miss?: string } {
   const label = `backup selection "${s.view.name}"`;
+  // A selection AWS Backup would refuse, or whose parts cannot be read as written, selects nothing:
+  // reading around the broken part would make it broader than what was asked for. Its notes are
+  // named in the messages of the databases left uncovered.
+  if (s.refused) return { tri: "no", why: "" };
   const byResources = via.fromResources ? arnListMatches(s.resources, db) : { tri: "no" as Tri, why: "" };
   const byTags = selectionTagsMatch(s.tags, db);
   const included = triOr(byResources.tri, byTags);

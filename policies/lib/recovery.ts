@@ -87,6 +87,8 @@ export function recoveryByDatabase(stack: StackView, options: RecoveryOptions = 
         pending.push(`${via} selects it for ${describePlanReference(ref)}`);
         continue;
       }
+      // A selection without a usable plan id selects nothing (its notes void it in the graph).
+      if (ref.state === "invalid") continue;
       coveredBy.push(`backup plan "${ref.plan.view.name}" (${via})`);
       if (seenPlans.has(ref.plan)) continue;
       seenPlans.add(ref.plan);
@@ -198,8 +200,11 @@ function collectPlanSources(
     }
     const snapshot: ScheduledSnapshotRule = {
       name: label,
-      // Values of the wrong type are passed on as they are: worstCaseRpo reports them as invalid rules.
-      scheduleExpression: rule.schedule.state === "known" ? (rule.schedule.value as string) : AWS_BACKUP_DEFAULT_SCHEDULE_EXPRESSION,
+      // Only an absent schedule is AWS's default. Values of the wrong type are passed on as they
+      // are, and a rule that is no rule block is marked: worstCaseRpo reports both, never counts them.
+      scheduleExpression:
+        rule.schedule.state === "known" ? (rule.schedule.value as string) : rule.schedule.state === "invalid" ? (rule.schedule.raw as string) : AWS_BACKUP_DEFAULT_SCHEDULE_EXPRESSION,
+      ...(rule.malformed !== undefined ? { unusable: rule.malformed } : {}),
     };
     if (rule.timezone.state === "known") snapshot.scheduleExpressionTimezone = rule.timezone.value as string;
     if (rule.startWindow.state === "known") {

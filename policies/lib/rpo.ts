@@ -54,6 +54,8 @@ export interface ScheduledSnapshotRule {
   scheduleExpressionTimezone?: string;
   /** Absent = AWS default (480). */
   startWindowMinutes?: number;
+  /** Why the rule cannot run as written (e.g. its plan holds no rule block there): reported, never counted. */
+  unusable?: string;
 }
 
 export interface RecoverySources {
@@ -147,6 +149,7 @@ function ruleRpo(raw: unknown, index: number, options: RpoOptions): RuleRpo {
   const name = typeof raw.name === "string" && raw.name.trim() !== "" ? raw.name : fallbackName;
   const expression = raw.scheduleExpression === undefined ? AWS_BACKUP_DEFAULT_SCHEDULE_EXPRESSION : raw.scheduleExpression;
   const expressionText = typeof expression === "string" ? expression : String(expression);
+  if (raw.unusable !== undefined) return invalid(name, expressionText, "UTC", NaN, `rule ${name}: ${String(raw.unusable)}`);
   const zone = checkScheduleTimeZone(raw.scheduleExpressionTimezone);
   const timezone = zone.ok ? zone.timeZone : String(raw.scheduleExpressionTimezone);
 

@@ -45,6 +45,8 @@ export function restoreTestingTypesOf(db: DatabaseNode): { types: string[]; cert
 }
 
 function selectionCovers(s: RestoreTestingSelectionNode, db: DatabaseNode): { tri: Tri; why: string } {
+  // AWS Backup refuses it, or part of it cannot be read: reading around that part would widen it.
+  if (s.notes.length > 0) return { tri: "no", why: "" };
   const wanted = restoreTestingTypesOf(db);
   let typeTri: Tri;
   if (s.resourceType.state === "known") typeTri = wanted.types.includes(s.resourceType.value) ? (wanted.certain ? "yes" : "unknown") : "no";
@@ -120,6 +122,8 @@ export const backupRestoreTesting: StackRule = {
         continue;
       }
       const type = restoreTestingTypesOf(db).types.join(" or ");
+      const broken = graph.restoreTestingSelections.flatMap((s) => s.notes.map((n) => `restore testing selection "${s.view.name}": ${n}`));
+      const brokenNote = broken.length > 0 ? `; these select nothing as written: ${broken.slice(0, 3).join("; ")}${broken.length > 3 ? ` (and ${broken.length - 3} more)` : ""}` : "";
       findings.push({
         urn: db.view.urn,
         name: db.view.name,
@@ -128,7 +132,7 @@ export const backupRestoreTesting: StackRule = {
           problem:
             graph.restoreTestingSelections.length === 0
               ? "no AWS Backup restore testing selection exists in this stack, so its backups are never restored to prove they work"
-              : `no AWS Backup restore testing selection covers it (none has protectedResourceType "${type}" with its ARN, "*" or conditions matching its tags in its Region and account)`,
+              : `no AWS Backup restore testing selection covers it (none has protectedResourceType "${type}" with its ARN, "*" or conditions matching its tags in its Region and account)${brokenNote}`,
           why: "a backup that has never been restored may not restore when the database is lost.",
           fix: `add an aws.backup.RestoreTestingSelection with restoreTestingPlanName: <plan>.name, protectedResourceType: "${type}" and protectedResourceArns: [${db.view.name}.arn] for this ${typeLabel(db.view.type)}.`,
         }),

@@ -60,6 +60,9 @@ const configSchema: PolicyConfigSchema = {
   },
 };
 
+/** AWS Backup API reference, PutBackupVaultLockConfiguration: "you must set ChangeableForDays to 3 or greater" (a 72-hour cooling-off period). */
+const AWS_MIN_CHANGEABLE_FOR_DAYS = 3;
+
 const WHY_LOCK = "without a compliance-mode lock anyone with enough IAM rights (or a compromised deploy role) can delete the recovery points together with the database.";
 
 /** Plans that select a production database: for sure, or only possibly (values unknown until deployment). */
@@ -106,6 +109,9 @@ function judgeVault(vault: VaultNode, graph: BackupGraph, minDays: number): Vaul
     if (changeable.state === "absent") v.violations.push(`lock "${lock.view.name}" has no changeableForDays, so it is a governance-mode lock that can be removed (set changeableForDays, e.g. 3, for compliance mode)`);
     else if (changeable.state === "unknown") v.unknowns.push(`lock "${lock.view.name}" changeableForDays`);
     else if (changeable.state === "invalid") v.violations.push(`lock "${lock.view.name}" changeableForDays is ${describeValue(changeable.raw)}, not a number of days`);
+    else if (changeable.value < AWS_MIN_CHANGEABLE_FOR_DAYS) {
+      v.violations.push(`lock "${lock.view.name}" changeableForDays is ${changeable.value}, below the ${AWS_MIN_CHANGEABLE_FOR_DAYS} days AWS Backup requires, so AWS refuses the lock and the vault stays unlocked (set changeableForDays: ${AWS_MIN_CHANGEABLE_FOR_DAYS})`);
+    }
     const minRetention = readNumber(lock.view.props, "minRetentionDays");
     if (minRetention.state === "absent") v.violations.push(`lock "${lock.view.name}" sets no minRetentionDays, so recovery points can be deleted at once (set minRetentionDays: ${minDays} or more)`);
     else if (minRetention.state === "unknown") v.unknowns.push(`lock "${lock.view.name}" minRetentionDays`);

@@ -59,6 +59,7 @@ function idsCover(sub: EventSubscriptionNode, db: DatabaseNode): Tri {
 
 /** Whether this subscription delivers `category` events of this database. */
 function deliversCategory(sub: EventSubscriptionNode, db: DatabaseNode, sourceType: string, category: string): Tri {
+  if (sub.invalid !== undefined) return "no"; // RDS refuses sourceIds that are not identifiers
   const enabled: Tri = sub.enabled.state === "known" ? (sub.enabled.value ? "yes" : "no") : sub.enabled.state === "absent" ? "yes" : sub.enabled.state === "unknown" ? "unknown" : "no";
   const type: Tri = sub.sourceType.state === "absent" ? "yes" : sub.sourceType.state === "known" ? (sub.sourceType.value === sourceType ? "yes" : "no") : sub.sourceType.state === "unknown" ? "unknown" : "no";
   let categories: Tri;
@@ -108,6 +109,8 @@ export const prodDbEventAlerts: StackRule = {
     const { databases, deferred } = productionDatabases(graph, { kinds: ["rds-instance", "rds-cluster"], exceptReadReplicas: true });
     const findings: Finding[] = [...deferred];
     const candidatesOf = candidateIndex(graph.eventSubscriptions);
+    const broken = graph.eventSubscriptions.flatMap((sub) => (sub.invalid !== undefined ? [`RDS event subscription "${sub.view.name}": ${sub.invalid}`] : []));
+    const brokenNote = broken.length > 0 ? `; these send nothing as written: ${broken.slice(0, 3).join("; ")}${broken.length > 3 ? ` (and ${broken.length - 3} more)` : ""}` : "";
     for (const db of databases) {
       const required = REQUIRED_EVENT_CATEGORIES[db.kind as "rds-instance" | "rds-cluster"];
       const candidates = candidatesOf(db);
@@ -129,7 +132,7 @@ export const prodDbEventAlerts: StackRule = {
           name: db.view.name,
           message: violationMessage({
             resource: db.view,
-            problem: `no enabled RDS event subscription in its Region and account sends its ${missing.map((c) => `"${c}"`).join(" and ")} events (source type ${required.sourceType})`,
+            problem: `no enabled RDS event subscription in its Region and account sends its ${missing.map((c) => `"${c}"`).join(" and ")} events (source type ${required.sourceType})${brokenNote}`,
             why: "a deletion of the database, or a restore that replaces it, then goes unnoticed until users miss their data.",
             fix: `add an aws.rds.EventSubscription with snsTopic: <alert topic>.arn, sourceType: "${required.sourceType}", sourceIds: [${db.view.name}.${db.kind === "rds-instance" ? "identifier" : "clusterIdentifier"}] (or no sourceIds for every ${required.sourceType}) and eventCategories: [${list}] (or none for all).`,
           }),

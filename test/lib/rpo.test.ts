@@ -131,6 +131,8 @@ describe("rules AWS Backup would refuse, or that stop, are reported and never us
     [{ name: "stops", scheduleExpression: "cron(0 5 * * ? 2026-2030)", startWindowMinutes: 60 }, /stops: its last start is 2030-12-31 05:00 UTC/],
     [{ name: "stopped", scheduleExpression: "cron(0 5 * * ? 2020)", startWindowMinutes: 60 }, /Year field ends in 2020/],
     [{ name: "never", scheduleExpression: "cron(0 0 31 2 ? *)", startWindowMinutes: 60 }, /never starts/],
+    // One start in AWS's last cron year (2199): the Year field does not end early, so the rule does not "stop", yet it has no interval.
+    [{ name: "once", scheduleExpression: "cron(0 0 1 1 ? 2199)", startWindowMinutes: 60 }, /^rule once: cron\(0 0 1 1 \? 2199\) starts only once$/],
     [{ name: "rate", scheduleExpression: "rate(1 day)", startWindowMinutes: 60 }, /rate expression/],
     [{ name: "five", scheduleExpression: "cron(0 5 * * *)", startWindowMinutes: 60 }, /5 fields/],
     [{ name: "both-star", scheduleExpression: "cron(0 5 * * * *)", startWindowMinutes: 60 }, /Day-of-month .* Day-of-week/],
@@ -278,10 +280,13 @@ describe("worstCaseRpo: what it says about bad input and how it names its basis"
     expect(got.rules.map((r) => r.name)).toEqual([" hourly ", "#2"]);
   });
   it("does not count a rule that starts only once", () => {
-    const got = worstCaseRpo({ pointInTimeSurvivesDeletion: false, snapshotRules: [{ name: "once", scheduleExpression: "at(2026-06-01T00:00:00)" }] }, at);
+    // AWS Backup takes no at() expression: that is a parse error, not a single start.
+    const at2026 = worstCaseRpo({ pointInTimeSurvivesDeletion: false, snapshotRules: [{ name: "once", scheduleExpression: "at(2026-06-01T00:00:00)" }] }, at);
+    expect(at2026.invalidRules.map((r) => r.error)).toEqual([expect.not.stringContaining("starts only once")]);
+    // A single start in AWS's last cron year is one.
+    const got = worstCaseRpo({ pointInTimeSurvivesDeletion: false, snapshotRules: [{ name: "once", scheduleExpression: "cron(30 4 1 1 ? 2199)" }] }, at);
     expect(got.worstCaseMinutes).toBeUndefined();
-    expect(got.invalidRules).toHaveLength(1);
-    expect(got.invalidRules[0]!.name).toBe("once");
+    expect(got.invalidRules).toEqual([{ name: "once", scheduleExpression: "cron(30 4 1 1 ? 2199)", error: "rule once: cron(30 4 1 1 ? 2199) starts only once" }]);
   });
 });
 
