@@ -84,6 +84,16 @@ describe("iam-no-prod-db-destruction", () => {
     expect(fs[0].message).toContain('granted by statement #1 of AWS managed policy "AmazonRDSFullAccess"');
   });
 
+  it.each([
+    ["one ARN", "arn:aws:iam::aws:policy/AdministratorAccess"],
+    ["JSON text of a list", JSON.stringify(["arn:aws:iam::aws:policy/AdministratorAccess"])],
+  ])("fails a role whose managedPolicyArns is %s naming AdministratorAccess (it was once read as no list at all)", (_what, managedPolicyArns) => {
+    const [roleSpec] = role("app", undefined);
+    const fs = violations(check([{ ...roleSpec!, props: { ...roleSpec!.props, managedPolicyArns } }]));
+    expect(fs).toHaveLength(1);
+    expect(fs[0].message).toContain('AWS managed policy "AdministratorAccess"');
+  });
+
   it("accepts AWS Backup's restore service-role policy only on a role AWS Backup alone assumes", () => {
     const human = violations(check([...role("ops", undefined), attach("ops", "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores")]));
     expect(human).toHaveLength(1);

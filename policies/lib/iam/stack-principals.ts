@@ -13,7 +13,7 @@
  * Not exported from ./index: it reads engine views (lib/properties, lib/rule), which the
  * components, who also import the evaluator, have no use for.
  */
-import { type PlainProps, UNKNOWN_SENTINELS, isUnknownValue, readObject, readRaw, readString, toStringList, unwrapValue } from "../properties";
+import { type PlainProps, type Reading, UNKNOWN_SENTINELS, describeValue, isUnknownValue, parseJsonText, readObject, readRaw, readString, toObject, toStringList, unwrapValue } from "../properties";
 import type { ResourceView, StackView } from "../rule";
 import { type AwsManagedPolicy, lookupManagedPolicyArn } from "./aws-managed-policies";
 import {
@@ -170,11 +170,10 @@ function resolvePrincipals(view: ResourceView, property: string, kind: Principal
   const raw = readRaw(view.props, property);
   const refs: string[] = [];
   if (raw.state === "known") {
-    if (typeof raw.value === "string") refs.push(raw.value);
-    else {
-      const list = toStringList(raw.value);
-      if (list.state === "known") refs.push(...list.value);
-    }
+    // A list (or JSON text of one), or a single name.
+    const list = toStringList(raw.value);
+    if (list.state === "known") refs.push(...list.value);
+    else if (typeof raw.value === "string") refs.push(raw.value);
   }
   for (const ref of refs) {
     const p = index.byKindAndName.get(`${kind}:${ref}`) ?? index.byKindAndName.get(`${kind}:${lastPathSegment(ref)}`);
@@ -185,20 +184,46 @@ function resolvePrincipals(view: ResourceView, property: string, kind: Principal
   return { principals, outside };
 }
 
+/**
+ * The entries of a list property as the engine or a program may give it: a list, JSON text of a
+ * list, or a single entry (an ARN, a block, or JSON text of a block). Numbers, booleans and null
+ * are not lists.
+ */
+function entriesOf(value: unknown): { state: "known"; entries: unknown[] } | { state: "invalid"; raw: unknown } {
+  const v = unwrapValue(value);
+  if (Array.isArray(v)) return { state: "known", entries: v.map((e) => unwrapValue(e)) };
+  if (typeof v === "string") {
+    const parsed = parseJsonText(v);
+    return { state: "known", entries: Array.isArray(parsed) ? parsed.map((e) => unwrapValue(e)) : [v] };
+  }
+  if (v !== null && typeof v === "object") return { state: "known", entries: [v] };
+  return { state: "invalid", raw: v };
+}
+
 function customerPolicy(view: ResourceView): AttachedPolicy {
   return { label: `aws:iam/policy:Policy "${view.name}"`, source: view, document: documentAt(view.props, "policy") };
 }
 
-/** What a `policyArn` (or a managedPolicyArns entry) stands for. */
-function attachedByArn(source: ResourceView, arn: string | undefined, dependencies: readonly string[], index: Index, used: Set<string>): AttachedPolicy | undefined {
-  if (arn === undefined) {
-    const policy = dependencies.map((urn) => index.policiesByUrn.get(urn)).find((v): v is ResourceView => v !== undefined);
+/**
+ * What a `policyArn` (or a managedPolicyArns entry) stands for. An ARN unknown until deployment is
+ * the stack's policy it depends on (`taken`: the dependencies earlier unknown entries of the same
+ * list stand for); an absent or wrong-typed ARN attaches nothing AWS would accept, so it cannot be
+ * vouched for.
+ */
+function attachedByArn(source: ResourceView, reading: Reading<string>, dependencies: readonly string[], index: Index, used: Set<string>, taken: Set<string> = new Set()): AttachedPolicy | undefined {
+  const label = `a policy attached by ${source.type.split(":").pop()} "${source.name}"`;
+  if (reading.state === "absent") return { label, source, document: { state: "unverifiable", why: "policyArn is not set" } };
+  if (reading.state === "invalid") return { label, source, document: { state: "unverifiable", why: `the policy ARN is ${describeValue(reading.raw)}, not an ARN` } };
+  if (reading.state === "unknown") {
+    const policy = dependencies.map((urn) => index.policiesByUrn.get(urn)).find((v): v is ResourceView => v !== undefined && !taken.has(v.urn));
     if (policy) {
       used.add(policy.urn);
+      taken.add(policy.urn);
       return customerPolicy(policy);
     }
-    return { label: `a policy attached by ${source.type.split(":").pop()} "${source.name}"`, source, document: { state: "unknown", why: "its policy ARN is unknown until deployment" } };
+    return { label, source, document: { state: "unknown", why: "its policy ARN is unknown until deployment" } };
   }
+  const arn = reading.value;
   const found = lookupManagedPolicyArn(arn);
   switch (found.kind) {
     case "aws-managed":
@@ -256,21 +281,39 @@ export function buildStackIam(stack: StackView): StackIam {
       case IAM_ROLE: {
         const role = index.byUrn.get(view.urn)!;
         const inline = readRaw(view.props, "inlinePolicies");
-        if (inline.state === "unknown") role.policies.push({ label: `inline policies of role "${view.name}"`, source: view, document: { state: "unknown", why: "inlinePolicies is unknown until deployment" } });
-        else if (inline.state === "known" && Array.isArray(inline.value)) {
-          inline.value.forEach((entry, i) => {
-            const props = entry !== null && typeof entry === "object" ? (entry as PlainProps) : {};
-            const name = readString(props, "name");
-            role.policies.push({ label: `inline policy "${name.state === "known" ? name.value : i}" of role "${view.name}"`, source: view, document: documentAt(props, "policy") });
+        const inlineLabel = `inline policies of role "${view.name}"`;
+        if (inline.state === "unknown") role.policies.push({ label: inlineLabel, source: view, document: { state: "unknown", why: "inlinePolicies is unknown until deployment" } });
+        else if (inline.state === "known") {
+          const list = entriesOf(inline.value);
+          if (list.state === "invalid") {
+            role.policies.push({ label: inlineLabel, source: view, document: { state: "unverifiable", why: `inlinePolicies is ${describeValue(list.raw)}, not a list of {name, policy} blocks` } });
+          }
+          (list.state === "known" ? list.entries : []).forEach((entry, i) => {
+            const entryLabel = `inline policy #${i + 1} of role "${view.name}"`;
+            if (isUnknownValue(entry)) {
+              role.policies.push({ label: entryLabel, source: view, document: { state: "unknown", why: `${entryLabel} is unknown until deployment` } });
+              return;
+            }
+            const block = toObject(entry);
+            if (block.state !== "known") {
+              role.policies.push({ label: entryLabel, source: view, document: { state: "unverifiable", why: `it is ${describeValue(entry)}, not a {name, policy} block` } });
+              return;
+            }
+            const name = readString(block.value, "name");
+            role.policies.push({ label: `inline policy "${name.state === "known" ? name.value : i}" of role "${view.name}"`, source: view, document: documentAt(block.value, "policy") });
           });
         }
         const managed = readRaw(view.props, "managedPolicyArns");
         if (managed.state === "known") {
-          const list = Array.isArray(managed.value) ? managed.value : [];
+          const list = entriesOf(managed.value);
+          if (list.state === "invalid") {
+            role.policies.push({ label: `managed policies of role "${view.name}"`, source: view, document: { state: "unverifiable", why: `managedPolicyArns is ${describeValue(list.raw)}, not a list of policy ARNs` } });
+          }
           const deps = view.propertyDependencies?.managedPolicyArns ?? [];
-          for (const entry of list) {
-            const arn = typeof entry === "string" && !isUnknownValue(entry) ? entry : undefined;
-            attach({ principals: [role], outside: [] }, attachedByArn(view, arn, arn === undefined ? deps : [], index, usedPolicies));
+          const taken = new Set<string>();
+          for (const entry of list.state === "known" ? list.entries : []) {
+            const reading: Reading<string> = isUnknownValue(entry) ? { state: "unknown" } : typeof entry === "string" ? { state: "known", value: entry } : { state: "invalid", raw: entry, expected: "a policy ARN" };
+            attach({ principals: [role], outside: [] }, attachedByArn(view, reading, deps, index, usedPolicies, taken));
           }
         } else if (managed.state === "unknown") {
           role.policies.push({ label: `managed policies of role "${view.name}"`, source: view, document: { state: "unknown", why: "managedPolicyArns is unknown until deployment" } });
@@ -289,13 +332,11 @@ export function buildStackIam(stack: StackView): StackIam {
       case IAM_GROUP_POLICY_ATTACHMENT: {
         const [property, kind] =
           view.type === IAM_ROLE_POLICY_ATTACHMENT ? ["role", "role" as const] : view.type === IAM_USER_POLICY_ATTACHMENT ? ["user", "user" as const] : ["group", "group" as const];
-        const arn = readString(view.props, "policyArn");
-        attach(resolvePrincipals(view, property, kind, index), attachedByArn(view, arn.state === "known" ? arn.value : undefined, view.propertyDependencies?.policyArn ?? [], index, usedPolicies));
+        attach(resolvePrincipals(view, property, kind, index), attachedByArn(view, readString(view.props, "policyArn"), view.propertyDependencies?.policyArn ?? [], index, usedPolicies));
         break;
       }
       case IAM_POLICY_ATTACHMENT: {
-        const arn = readString(view.props, "policyArn");
-        const policy = attachedByArn(view, arn.state === "known" ? arn.value : undefined, view.propertyDependencies?.policyArn ?? [], index, usedPolicies);
+        const policy = attachedByArn(view, readString(view.props, "policyArn"), view.propertyDependencies?.policyArn ?? [], index, usedPolicies);
         const targets = { principals: [] as StackPrincipal[], outside: [] as string[] };
         for (const [property, kind] of [["roles", "role"], ["users", "user"], ["groups", "group"]] as const) {
           const t = resolvePrincipals(view, property, kind, index);
