@@ -89,6 +89,25 @@ function cloneDefaults(): SharedSettings {
   return JSON.parse(JSON.stringify(DEFAULT_SETTINGS)) as SharedSettings;
 }
 
+const isStringList = (v: unknown, nonEmptyItems: boolean): v is string[] => Array.isArray(v) && v.every((x) => typeof x === "string" && (!nonEmptyItems || x !== ""));
+
+/** What each shared setting must be to be used; anything else leaves its default. */
+const VALID = {
+  productionStacks: (v: unknown): v is string[] => isStringList(v, true),
+  productionAccountIds: (v: unknown): v is string[] => isStringList(v, false),
+  productionTags: (v: unknown): v is Record<string, string[]> =>
+    v !== null &&
+    typeof v === "object" &&
+    !Array.isArray(v) &&
+    Object.keys(v).length > 0 &&
+    Object.values(v as Record<string, unknown>).every((values) => isStringList(values, true) && values.length > 0),
+  breakGlassTag: (v: unknown): v is { key: string; value: string } => {
+    const bg = v as Record<string, unknown> | null;
+    return !!bg && typeof bg === "object" && typeof bg.key === "string" && bg.key !== "" && typeof bg.value === "string";
+  },
+  waivers: (v: unknown): v is unknown[] => Array.isArray(v),
+};
+
 /**
  * Turns the config the engine sent for `guardrail-settings` into settings, keeping the default
  * for anything missing or of the wrong shape (the engine has validated it against the schema;
@@ -98,23 +117,13 @@ export function parseSettings(config: unknown): SharedSettings {
   const s = cloneDefaults();
   if (config === null || typeof config !== "object") return s;
   const c = config as Record<string, unknown>;
-  const strings = (v: unknown): string[] | undefined =>
-    Array.isArray(v) && v.every((x) => typeof x === "string") ? (v as string[]) : undefined;
-  s.productionStacks = strings(c.productionStacks) ?? s.productionStacks;
-  s.productionAccountIds = strings(c.productionAccountIds) ?? s.productionAccountIds;
-  if (c.productionTags && typeof c.productionTags === "object" && !Array.isArray(c.productionTags)) {
-    const tags: Record<string, string[]> = {};
-    for (const [k, v] of Object.entries(c.productionTags as Record<string, unknown>)) {
-      const values = strings(v);
-      if (values) tags[k] = values;
-    }
-    if (Object.keys(tags).length > 0) s.productionTags = tags;
-  }
-  const bg = c.breakGlassTag as Record<string, unknown> | undefined;
-  if (bg && typeof bg.key === "string" && bg.key !== "" && typeof bg.value === "string") {
-    s.breakGlassTag = { key: bg.key, value: bg.value };
-  }
-  if (Array.isArray(c.waivers)) s.waivers = c.waivers as WaiverEntry[];
+  // Each setting is taken whole or not at all, by the same tests that settingsConfigProblems
+  // reports: a value it names as unusable is never half used.
+  if (VALID.productionStacks(c.productionStacks)) s.productionStacks = [...c.productionStacks];
+  if (VALID.productionAccountIds(c.productionAccountIds)) s.productionAccountIds = [...c.productionAccountIds];
+  if (VALID.productionTags(c.productionTags)) s.productionTags = Object.fromEntries(Object.entries(c.productionTags).map(([k, v]) => [k, [...v]]));
+  if (VALID.breakGlassTag(c.breakGlassTag)) s.breakGlassTag = { key: c.breakGlassTag.key, value: c.breakGlassTag.value };
+  if (VALID.waivers(c.waivers)) s.waivers = c.waivers as WaiverEntry[];
   return s;
 }
 
@@ -129,35 +138,25 @@ export function settingsConfigProblems(config: unknown): string[] {
   if (typeof config !== "object" || Array.isArray(config)) return [`guardrail-settings config is ${describeSetting(config)}, not an object; the defaults are used. Fix: write the settings as an object in the policy config file.`];
   const problems: string[] = [];
   const c = config as Record<string, unknown>;
-  const isStringList = (v: unknown, nonEmptyItems: boolean) => Array.isArray(v) && v.every((x) => typeof x === "string" && (!nonEmptyItems || x !== ""));
   const wrong = (key: string, expected: string) =>
     problems.push(`guardrail-settings.${key} is ${describeSetting(c[key])}, not ${expected}; the default is used instead. Fix: correct it in the policy config file.`);
   for (const key of Object.keys(c)) {
     const value = c[key];
     switch (key) {
       case "productionStacks":
-        if (!isStringList(value, true)) wrong(key, "a list of stack name patterns");
+        if (!VALID.productionStacks(value)) wrong(key, "a list of stack name patterns");
         break;
       case "productionAccountIds":
-        if (!isStringList(value, false)) wrong(key, "a list of 12-digit account ids");
+        if (!VALID.productionAccountIds(value)) wrong(key, "a list of 12-digit account ids");
         break;
-      case "productionTags": {
-        const ok =
-          value !== null &&
-          typeof value === "object" &&
-          !Array.isArray(value) &&
-          Object.keys(value).length > 0 &&
-          Object.values(value as Record<string, unknown>).every((v) => isStringList(v, true) && (v as string[]).length > 0);
-        if (!ok) wrong(key, "an object of tag key -> non-empty list of values");
+      case "productionTags":
+        if (!VALID.productionTags(value)) wrong(key, "an object of tag key -> non-empty list of values");
         break;
-      }
-      case "breakGlassTag": {
-        const bg = value as Record<string, unknown> | null;
-        if (!bg || typeof bg !== "object" || typeof bg.key !== "string" || bg.key === "" || typeof bg.value !== "string") wrong(key, '{ "key": "<tag key>", "value": "<tag value>" }');
+      case "breakGlassTag":
+        if (!VALID.breakGlassTag(value)) wrong(key, '{ "key": "<tag key>", "value": "<tag value>" }');
         break;
-      }
       case "waivers":
-        if (!Array.isArray(value)) wrong(key, "a list of waivers");
+        if (!VALID.waivers(value)) wrong(key, "a list of waivers");
         break;
       default:
         problems.push(`guardrail-settings has no setting "${key}" (its settings: ${Object.keys(SETTINGS_SCHEMA.properties ?? {}).join(", ")}); it is ignored. Fix: correct its name in the policy config file.`);
