@@ -21,7 +21,7 @@ import type {
 import { type PlainProps, unwrapProperties } from "./properties";
 import { type ProductionVerdict, classifyProduction } from "./production";
 import { type SharedSettings, currentSettings, currentStackName } from "./settings";
-import { AWS_PROVIDER } from "./tokens";
+import { AWS_PROVIDER, BACKUP_PLAN, BACKUP_SELECTION, BACKUP_VAULT, DYNAMODB_TABLE, RDS_CLUSTER, RDS_INSTANCE } from "./tokens";
 import { type Waiver, checkWaivers, findWaiver } from "./waivers";
 
 /** Findings that could not be judged because a value is unknown before deployment start with this. */
@@ -91,18 +91,19 @@ export interface StackRule<C = Record<string, unknown>> extends RuleMetadata {
   check(stack: StackView, config: C, settings: SharedSettings): Finding[];
 }
 
+const TYPE_LABELS: ReadonlyMap<string, string> = new Map([
+  [RDS_INSTANCE, "RDS instance"],
+  [RDS_CLUSTER, "Aurora/RDS cluster"],
+  [DYNAMODB_TABLE, "DynamoDB table"],
+  [BACKUP_PLAN, "backup plan"],
+  [BACKUP_SELECTION, "backup selection"],
+  [BACKUP_VAULT, "backup vault"],
+  [AWS_PROVIDER, "AWS provider"],
+]);
+
 /** Short human label of a type token, for messages: "RDS instance", "DynamoDB table". */
 export function typeLabel(type: string): string {
-  const labels: Record<string, string> = {
-    "aws:rds/instance:Instance": "RDS instance",
-    "aws:rds/cluster:Cluster": "Aurora/RDS cluster",
-    "aws:dynamodb/table:Table": "DynamoDB table",
-    "aws:backup/plan:Plan": "backup plan",
-    "aws:backup/selection:Selection": "backup selection",
-    "aws:backup/vault:Vault": "backup vault",
-    "pulumi:providers:aws": "AWS provider",
-  };
-  return labels[type] ?? type;
+  return TYPE_LABELS.get(type) ?? type;
 }
 
 /** `RDS instance "orders"` */
@@ -199,19 +200,51 @@ function report(rule: RuleMetadata, f: Finding, urn: string, name: string, setti
 }
 
 /**
- * `args.notApplicable` throws an error that `@pulumi/policy` catches and reports; it is thrown for
- * most resources by most rules, and capturing its stack trace was the largest cost of `Analyze`
- * (about a sixth of the pack's CPU time over a mixed stack). Nobody reads that stack, so it is
- * thrown without one.
+ * `args.notApplicable(reason)` throws `@pulumi/policy`'s `NotApplicableError`, which its server
+ * catches (`instanceof`) to report the rule as not applicable to the resource. Most rules do not
+ * apply to most resources, so this is the commonest outcome of `Analyze`, and constructing an
+ * `Error` for it, inside the server's generator, was most of the pack's cost over the no-op pack
+ * (bench/RESULTS.md). The signal is therefore built once per reason: the first call lets
+ * `args.notApplicable` throw for real, keeps the prototype of what it threw, and later calls
+ * throw a plain object of that prototype carrying the reason, which the server treats the same
+ * (`instanceof`, then `reason`). Should `args.notApplicable` ever stop throwing an object, every
+ * call goes through it as documented.
  */
+interface NotApplicableSignals {
+  /** The prototype of what `notApplicable` throws; null when it throws no NotApplicableError. */
+  prototype: object | null;
+  byReason: Map<string, object>;
+}
+/** Keyed by the `notApplicable` function: the server has one; tests may bring their own. */
+const notApplicableSignals = new WeakMap<(reason?: string) => never, NotApplicableSignals>();
+
 function declareNotApplicable(args: { notApplicable(reason?: string): never }, reason: string): never {
-  const stackTraceLimit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  try {
-    return args.notApplicable(reason);
-  } finally {
-    Error.stackTraceLimit = stackTraceLimit;
+  const known = notApplicableSignals.get(args.notApplicable);
+  const signal = known?.byReason.get(reason);
+  if (signal) throw signal;
+  if (!known) {
+    let thrown: unknown;
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      args.notApplicable(reason);
+    } catch (e) {
+      thrown = e;
+    } finally {
+      Error.stackTraceLimit = stackTraceLimit;
+    }
+    notApplicableSignals.set(args.notApplicable, { prototype: isNotApplicable(thrown) ? Object.getPrototypeOf(thrown) : null, byReason: new Map() });
+    if (thrown !== undefined) throw thrown;
+    return undefined as never; // it did not throw: the rule is done with this resource either way
   }
+  if (known.prototype === null) return args.notApplicable(reason);
+  const created = Object.create(known.prototype, {
+    reason: { value: reason, enumerable: true },
+    message: { value: reason },
+  }) as object;
+  // Reasons are few (one per rule's list of types, and "not a production resource"); bounded anyway.
+  if (known.byReason.size < 64) known.byReason.set(reason, created);
+  throw created;
 }
 
 function isNotApplicable(e: unknown): boolean {
@@ -256,7 +289,7 @@ export function toResourcePolicy<C>(rule: ResourceRule<C>): ResourceValidationPo
         reportViolation(internalErrorMessage(rule, resourceLabel(args), e));
         return;
       }
-      if (typeof prepared === "string") declareNotApplicable(args, prepared);
+      if (typeof prepared === "string") return declareNotApplicable(args, prepared);
       const { view, settings } = prepared as { view: ResourceView; settings: SharedSettings };
       try {
         if (rule.productionOnly && view.production.production === "unknown") {
@@ -273,7 +306,12 @@ export function toResourcePolicy<C>(rule: ResourceRule<C>): ResourceValidationPo
   if (rule.remediate) {
     const remediate = rule.remediate.bind(rule);
     policy.remediateResource = (args) => {
-      const prepared = prepare(args);
+      let prepared: ReturnType<typeof prepare>;
+      try {
+        prepared = prepare(args);
+      } catch {
+        return undefined; // a resource that cannot be read is reported by the validation, never remediated
+      }
       if (typeof prepared === "string" || prepared.view.production.production !== true) return undefined;
       let changes: Record<string, unknown> | undefined;
       try {
@@ -288,7 +326,21 @@ export function toResourcePolicy<C>(rule: ResourceRule<C>): ResourceValidationPo
       return props;
     };
   }
+  markSingleType(rule, policy.validateResource);
+  markSingleType(rule, policy.remediateResource);
   return policy;
+}
+
+/**
+ * A rule for one resource type carries that type as `__pulumiType`, the mark `@pulumi/policy`'s
+ * `validateResourceOfType` sets: its server then answers "not applicable" for every other type
+ * without deserializing the properties or calling the rule (server.js, "Fast check"), which for
+ * `aws-provider-account-pinned` is every resource but the providers. Should a later
+ * `@pulumi/policy` ignore the mark, the rule still declares itself not applicable as before.
+ */
+function markSingleType(rule: { appliesTo: readonly string[] }, fn: unknown): void {
+  if (typeof fn !== "function" || rule.appliesTo.length !== 1) return;
+  Object.defineProperty(fn, "__pulumiType", { value: rule.appliesTo[0], enumerable: false });
 }
 
 /** Builds the stack view once per call: every rule indexes what it needs from it in one pass. */

@@ -5,6 +5,7 @@
  * deferred and waived findings, shared settings, remediation, and that bad input never crashes.
  */
 import { UNKNOWN, wireSecret } from "../../guard/wire";
+import { STACK_RULES } from "../../policies/rules";
 import { COMPLIANT_RDS_PROPS } from "../helpers/resource-view";
 import { type PackSession, of, startPackSession, wireResource } from "../helpers/pack-session";
 
@@ -13,6 +14,7 @@ const RDS = "aws:rds/instance:Instance";
 const TABLE = "aws:dynamodb/table:Table";
 const PROVIDER = "pulumi:providers:aws";
 const prodTags = { environment: "production" };
+const isStackRule = (name: string) => STACK_RULES.some((r) => r.id === name);
 const goodRds = COMPLIANT_RDS_PROPS;
 const rds = (props: Record<string, unknown>, options: Record<string, unknown> = { protect: true }, name?: string) =>
   wireResource(STACK, RDS, { ...goodRds, ...props } as never, options, name ? { name } : {});
@@ -98,6 +100,22 @@ describe("database-guardrails over the analyzer protocol", () => {
     expect(of(ds, "aws-provider-account-pinned")[0]).toEqual(expect.objectContaining({ enforcementLevel: "mandatory", message: expect.stringContaining("allows the production account 111111111111") }));
     const unpinned = await pack.analyze(wireResource(STACK, PROVIDER, { region: "us-east-1" }, {}, { name: "default_7_48_0" }));
     expect(of(unpinned, "aws-provider-account-pinned")[0]?.message).toContain("aws:allowedAccountIds");
+  });
+
+  it("says which rules do not apply to a resource, and why", async () => {
+    const bucket = wireResource(STACK, "aws:s3/bucket:Bucket", { bucket: "assets", tags: prodTags });
+    const report = await pack.client.analyzeReport(bucket);
+    expect(report.diagnostics).toEqual([]);
+    const reasons = Object.fromEntries(report.notApplicable.map((n) => [n.policyName, n.reason]));
+    // A single-type rule is skipped by @pulumi/policy's server without deserializing the resource.
+    expect(reasons["aws-provider-account-pinned"]).toBe("Policy only applies to resources of type 'pulumi:providers:aws'");
+    expect(reasons["prod-db-encrypted"]).toBe("applies to aws:rds/instance:Instance, aws:rds/cluster:Cluster");
+    expect(reasons["prod-db-deletion-protection"]).toBe("applies to aws:rds/instance:Instance, aws:rds/cluster:Cluster, aws:dynamodb/table:Table");
+    expect(Object.keys(reasons).sort()).toEqual(pack.info.policies.filter((p) => p.name !== "guardrail-settings" && !isStackRule(p.name)).map((p) => p.name).sort());
+    // The second time a reason is declared, the pack throws the signal it built the first time.
+    expect(await pack.client.analyzeReport(bucket)).toEqual(report);
+    const staging = await pack.client.analyzeReport(wireResource(STACK, RDS, { ...goodRds, tags: { environment: "staging" } }));
+    expect(staging.notApplicable.find((n) => n.policyName === "prod-db-encrypted")?.reason).toBe("not a production resource");
   });
 
   it("shared settings written once change what every rule treats as production", async () => {
