@@ -116,7 +116,7 @@ describe("regressions found by fuzzing", () => {
     function findings(document: unknown) {
       const [roleSpec, policySpec] = role("app", { Version: "2012-10-17", Statement: [] });
       const resources = [...productionData(), roleSpec!, { ...policySpec!, props: { ...policySpec!.props, policy: document } }];
-      return iamNoProdDbDestruction.check(stackView({ resources, delivery: "raw" }), {}, DEFAULT_SETTINGS as SharedSettings).map((f) => f.message);
+      return iamNoProdDbDestruction.check(stackView({ resources }), {}, DEFAULT_SETTINGS as SharedSettings).map((f) => f.message);
     }
 
     test("a document that contains itself is a violation naming the cycle, found at once", () => {
