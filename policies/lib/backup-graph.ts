@@ -957,8 +957,11 @@ const CONDITION_BLOCKS: ReadonlyArray<[string, TagOperator]> = [
   ["stringNotLikes", "StringNotLike"],
 ];
 
-/** Condition blocks `{stringEquals: [{key, value}], ...}` (backup selections and restore testing selections). */
-/** Malformed parts go to `notes`; `info` gets what AWS accepts but selects nothing (a key without aws:ResourceTag/). */
+/**
+ * Condition blocks `{stringEquals: [{key, value}], ...}` (backup selections and restore testing
+ * selections). Malformed parts, and operators the resource does not have, go to `notes`; `info`
+ * gets what AWS accepts but selects nothing (a key without aws:ResourceTag/).
+ */
 function readConditionBlocks(blocks: Reading<unknown[]>, operators: ReadonlyArray<[string, TagOperator]>, property: string, notes: string[], info: string[] = notes): TagCondition[] | "unknown" {
   if (blocks.state === "absent") return [];
   if (blocks.state === "unknown") return "unknown";
@@ -973,6 +976,9 @@ function readConditionBlocks(blocks: Reading<unknown[]>, operators: ReadonlyArra
     if (!block) {
       notes.push(`${property} holds ${describeValue(element)}, not a conditions block`);
       continue;
+    }
+    for (const key of Object.keys(block)) {
+      if (!operators.some(([prop]) => prop === key)) notes.push(`${property} has no operator "${key}" (only ${operators.map(([prop]) => prop).join(", ")})`);
     }
     for (const [prop, operator] of operators) {
       const entries = readListElements(block, prop);

@@ -1049,6 +1049,8 @@ describe("selection conditions", () => {
     ["an operator list that is a number", [{ stringEquals: 5 }], [], ["conditions.stringEquals is 5, not a list of {key, value}"]],
     ["an operator list that is text", [{ stringLikes: "env=prod" }], [], ['conditions.stringLikes is "env=prod", not a list of {key, value}']],
     ["an operator given one entry", [{ stringEquals: ENV }], [EQ_ENV], []],
+    ["an operator the resource does not have", [{ stringContains: [ENV], stringEquals: [ENV] }], [EQ_ENV], ['conditions has no operator "stringContains" (only stringEquals, stringLikes, stringNotEquals, stringNotLikes)']],
+    ["an operator spelt as AWS's API does", [{ StringEquals: [ENV] }], [], ['conditions has no operator "StringEquals" (only stringEquals, stringLikes, stringNotEquals, stringNotLikes)']],
     ["an operator list with an unknown entry", [{ stringEquals: [ENV, UNKNOWN.object] }], "unknown", []],
     ["an operator list with text", [{ stringNotEquals: ["env=prod"] }], [], ['conditions.stringNotEquals holds "env=prod", not a {key, value} block']],
     ["an entry without value", [{ stringNotLikes: [{ key: "aws:ResourceTag/backup" }] }], [], ['conditions.stringNotLikes entry {"key":"aws:ResourceTag/backup"} lacks a string key or value']],
