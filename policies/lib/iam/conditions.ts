@@ -10,7 +10,7 @@
  */
 import type { ContextIndex, ContextValue, KeyReading } from "./request-context";
 import { type TriState, triAgreement, triAll, triAny, triFromBoolean, triNot } from "./tri-state";
-import { type PolicyStringToken, type ResolvedToken, cachedRegex, globSource, resolveTokens, tokenizePolicyString } from "./wildcard";
+import { type PolicyStringToken, type ResolvedToken, resolveTokens, tokenizePolicyString, tokensGlob } from "./wildcard";
 
 export const BASE_OPERATORS = [
   "StringEquals",
@@ -215,7 +215,7 @@ function compareOne(condition: CompiledCondition, requestValue: string, policyVa
       if (SURROGATE.test(requestValue) && resolved.tokens.some((t) => t.kind === "one")) {
         return maybe(`"?" against text with characters outside the Basic Multilingual Plane`);
       }
-      return { result: triFromBoolean(cachedRegex(globSource(resolved.tokens)).test(requestValue)) };
+      return { result: triFromBoolean(tokensGlob(resolved.tokens).test(requestValue)) };
     }
     case "numeric-eq":
     case "numeric-lt":
@@ -247,7 +247,7 @@ function compareOne(condition: CompiledCondition, requestValue: string, policyVa
       for (let i = 0; i < 6; i++) {
         const want = policyParts[i];
         const got = textOf(requestParts[i]);
-        if (!cachedRegex(globSource(want)).test(got)) return { result: "no" };
+        if (!tokensGlob(want).test(got)) return { result: "no" };
       }
       return { result: "yes" };
     }

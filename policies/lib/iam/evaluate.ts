@@ -14,7 +14,7 @@ import { type ParsedPolicy, type PolicyKind, type PolicyStatement, describeState
 import { ContextIndex, type RequestContext } from "./request-context";
 import { type CompiledResourcePattern, type RequestResource, compileResourcePattern, matchResourcePattern, parseRequestResource } from "./resource-match";
 import { type TriState, triAll, triAny, triNot } from "./tri-state";
-import { type ResolvedToken, cachedRegex, globSource, tokenizePolicyString } from "./wildcard";
+import { type ResolvedToken, tokenizePolicyString, tokensGlob } from "./wildcard";
 
 export type Decision = "allow" | "explicit-deny" | "implicit-deny";
 
@@ -49,10 +49,9 @@ export interface CompiledPolicySet {
 
 function compileActionPattern(pattern: string): (action: string) => boolean {
   if (pattern === "*") return () => true;
-  const source = globSource(tokenizePolicyString(pattern, { wildcards: true, variables: false }) as ResolvedToken[]);
+  const glob = tokensGlob(tokenizePolicyString(pattern, { wildcards: true, variables: false }) as ResolvedToken[]);
   // Action names are case-insensitive in AWS.
-  const re = cachedRegex(source, "i");
-  return (action) => re.test(action);
+  return (action) => glob.test(action, true);
 }
 
 function compileStatement(policy: ParsedPolicy, statement: PolicyStatement): CompiledStatement {

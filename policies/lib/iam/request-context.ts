@@ -14,7 +14,7 @@
  * fold onto ASCII ones; a lookup that matches only through such a letter is reported as "present
  * or absent", which makes the condition "maybe".
  */
-import { BoundedCache } from "../bounded-cache";
+import { globMatches } from "../glob";
 
 export type ContextValue = string | readonly string[];
 
@@ -45,17 +45,9 @@ function foldSkeleton(lower: string): string {
   return lower.replace(/\u212a/g, "k").replace(/\u017f/g, "s").replace(/\u0131/g, "i").replace(/i\u0307/g, "i");
 }
 
-const keyPatterns = new BoundedCache<RegExp>(1000);
-
-/** Key patterns repeat across every request a rule builds: compile each once. */
-function keyPatternRegex(pattern: string): RegExp {
-  let re = keyPatterns.get(pattern);
-  if (!re) {
-    const escaped = pattern.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"));
-    re = new RegExp(`^${escaped.join("[\\s\\S]*")}$`, "i");
-    keyPatterns.set(pattern, re);
-  }
-  return re;
+/** Key patterns (`aws:ResourceTag/*`) repeat across every request a rule builds: compiled once (lib/glob.ts). */
+function keyPattern(pattern: string): { test(key: string): boolean } {
+  return { test: (key) => globMatches(pattern, key, { ignoreCase: true }) };
 }
 
 function normalizeValue(value: unknown): ContextValue | undefined {
@@ -81,7 +73,7 @@ export class ContextIndex {
   /** Keys given with a value the evaluator cannot read (an object, null): treated as unknown. */
   private readonly unreadable = new Set<string>();
   private readonly allAbsent: boolean;
-  private readonly absentPatterns: RegExp[];
+  private readonly absentPatterns: Array<{ test(key: string): boolean }>;
 
   constructor(context: RequestContext = {}) {
     const values = context.values ?? {};
@@ -100,7 +92,7 @@ export class ContextIndex {
     }
     const absent = context.absentUnlessListed;
     this.allAbsent = absent === "all";
-    this.absentPatterns = Array.isArray(absent) ? absent.map(keyPatternRegex) : [];
+    this.absentPatterns = Array.isArray(absent) ? absent.map(keyPattern) : [];
   }
 
   /**

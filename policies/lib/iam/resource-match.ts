@@ -17,8 +17,6 @@ import {
   type PolicyStringToken,
   type RelationToken,
   type ResolvedToken,
-  cachedRegex,
-  escapeRegex,
   hasVariables,
   patternCovers,
   patternsIntersect,
@@ -26,6 +24,7 @@ import {
   tokenizePolicyString,
 } from "./wildcard";
 import { BoundedCache } from "../bounded-cache";
+import { Glob } from "../glob";
 
 export interface CompiledResourcePattern {
   readonly raw: string;
@@ -42,10 +41,9 @@ interface ResolvedMatchers {
   /** The service segment, lowercased, when it is literal: a cheap first test. */
   readonly service?: string;
   readonly relation: { strict: RelationToken[]; loose: RelationToken[] };
-  strict: RegExp;
-  strictFolded: RegExp;
-  loose?: RegExp;
-  looseFolded?: RegExp;
+  /** The strict reading; `loose` only when it differs (a `*` or `?` that may span a colon). */
+  strict: Glob;
+  loose?: Glob;
 }
 
 export interface ResourceMatch {
@@ -88,32 +86,46 @@ function relationTokens(tokens: readonly ResolvedToken[], reading: "strict" | "l
   return out;
 }
 
-/** Regex source straight from the tokens (no per-character objects: compiling is on the pack's hot path). */
-function regexSource(tokens: readonly ResolvedToken[], reading: "strict" | "loose"): string {
+let nextMatcherId = 0;
+
+/**
+ * A key for the compiled reading of the tokens, built without per-character objects (this runs for
+ * every resolved pattern on the pack's hot path; the glob itself is built on a cache miss only).
+ */
+function readingKey(tokens: readonly ResolvedToken[], reading: "strict" | "loose"): string {
   let source = "";
   let colons = 0;
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i];
     if (t.kind === "text") {
-      source += escapeRegex(t.text);
+      source += t.text.replace(/[\\*?]/g, "\\$&");
       for (const c of t.text) if (c === ":") colons++;
       continue;
     }
     const next = tokens[i + 1];
     const endsSegment = next === undefined || (next.kind === "text" && next.text.startsWith(":"));
     const crossesColon = reading === "loose" || colons >= 5 || (t.kind === "star" && endsSegment);
-    if (t.kind === "star") source += crossesColon ? "[\\s\\S]*" : "[^:]*";
-    else source += crossesColon ? "[\\s\\S]" : "[^:]";
+    if (t.kind === "star") source += crossesColon ? "*" : "\\0*";
+    else source += crossesColon ? "?" : "\\0?";
   }
   return source;
 }
 
-let nextMatcherId = 0;
+const readings = new BoundedCache<Glob>(20_000);
+
+function readingGlob(tokens: readonly ResolvedToken[], reading: "strict" | "loose", key: string): Glob {
+  let glob = readings.get(key);
+  if (!glob) {
+    glob = new Glob(relationTokens(tokens, reading));
+    readings.set(key, glob);
+  }
+  return glob;
+}
 
 function buildMatchers(tokens: readonly ResolvedToken[]): ResolvedMatchers {
-  const strictSource = regexSource(tokens, "strict");
-  const looseSource = regexSource(tokens, "loose");
-  const differs = strictSource !== looseSource;
+  const strictKey = readingKey(tokens, "strict");
+  const looseKey = readingKey(tokens, "loose");
+  const differs = strictKey !== looseKey;
   let relation: ResolvedMatchers["relation"] | undefined;
   const first = tokens[0];
   const literalHead = first && first.kind === "text" ? first.text.split(":") : [];
@@ -125,10 +137,9 @@ function buildMatchers(tokens: readonly ResolvedToken[]): ResolvedMatchers {
       relation ??= { strict: relationTokens(tokens, "strict"), loose: relationTokens(tokens, "loose") };
       return relation;
     },
-    strict: cachedRegex(strictSource),
-    strictFolded: cachedRegex(strictSource, "i"),
-    loose: differs ? cachedRegex(looseSource) : undefined,
-    looseFolded: differs ? cachedRegex(looseSource, "i") : undefined,
+    // Matching never backtracks (lib/glob.ts): no Resource pattern can stall the pack.
+    strict: readingGlob(tokens, "strict", strictKey),
+    loose: differs ? readingGlob(tokens, "loose", looseKey) : undefined,
   };
 }
 
@@ -217,7 +228,7 @@ function matchConcrete(matchers: ResolvedMatchers, request: RequestResource): Re
   const loose = matchers.loose ? matchers.loose.test(request.raw) : strict;
   if (strict !== loose) return { result: "maybe", reason: "a wildcard inside an ARN segment may or may not span a colon" };
   if (strict) return { result: "yes" };
-  const folded = matchers.strictFolded.test(request.raw) || (matchers.looseFolded ? matchers.looseFolded.test(request.raw) : false);
+  const folded = matchers.strict.test(request.raw, true) || (matchers.loose ? matchers.loose.test(request.raw, true) : false);
   return folded ? { result: "maybe", reason: "the ARN matches only when letter case is ignored" } : { result: "no" };
 }
 

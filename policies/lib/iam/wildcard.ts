@@ -5,6 +5,7 @@
  */
 import type { ContextIndex } from "./request-context";
 import { BoundedCache } from "../bounded-cache";
+import { Glob, type GlobElement } from "../glob";
 
 export type PolicyStringToken =
   | { kind: "text"; text: string }
@@ -109,36 +110,28 @@ export function resolveTokens(tokens: readonly PolicyStringToken[], context: Con
   return { ok: true, tokens: out };
 }
 
-const REGEX_SPECIALS = new Set([..."\\^$.*+?()[]{}|/"]);
+const globCache = new BoundedCache<Glob>(20_000);
 
-export function escapeRegex(text: string): string {
-  let out = "";
-  for (const c of text) out += REGEX_SPECIALS.has(c) ? `\\${c}` : c;
-  return out;
-}
-
-/** Regex source of a resolved glob; `*` and `?` match any character, colons included. */
-export function globSource(tokens: readonly ResolvedToken[]): string {
-  let source = "";
-  for (const t of tokens) {
-    if (t.kind === "text") source += escapeRegex(t.text);
-    else if (t.kind === "star") source += "[\\s\\S]*";
-    else source += "[\\s\\S]";
+/**
+ * A resolved glob as a matcher (`*` and `?` match any character, colons included), shared:
+ * policies repeat the same patterns across statements and requests. Matching never backtracks
+ * (lib/glob.ts), so no pattern in a policy can stall the pack.
+ */
+export function tokensGlob(tokens: readonly ResolvedToken[]): Glob {
+  let key = "";
+  // Length-prefixed text: unambiguous without escaping (this runs for every resolved pattern).
+  for (const t of tokens) key += t.kind === "text" ? `${t.text.length}:${t.text}` : t.kind === "star" ? "*" : "?";
+  let glob = globCache.get(key);
+  if (!glob) {
+    const elements: GlobElement[] = [];
+    for (const t of tokens) {
+      if (t.kind !== "text") elements.push({ kind: t.kind, forbidden: "" });
+      else for (let i = 0; i < t.text.length; i++) elements.push({ kind: "char", char: t.text[i] });
+    }
+    glob = new Glob(elements);
+    globCache.set(key, glob);
   }
-  return source;
-}
-
-const regexCache = new BoundedCache<RegExp>(20_000);
-
-/** Compiled `^source$` regexes, shared: policies repeat the same patterns across statements and requests. */
-export function cachedRegex(source: string, flags = ""): RegExp {
-  const key = `${flags}/${source}`;
-  let re = regexCache.get(key);
-  if (!re) {
-    re = new RegExp(`^${source}$`, flags);
-    regexCache.set(key, re);
-  }
-  return re;
+  return glob;
 }
 
 /**
@@ -147,7 +140,7 @@ export function cachedRegex(source: string, flags = ""): RegExp {
  * the characters a wildcard cannot stand for (`:` outside the resource part, and for a request's
  * unknown name `/`, which no RDS, DynamoDB or AWS Backup name contains).
  */
-export type RelationToken = { kind: "char"; char: string } | { kind: "star"; forbidden: string } | { kind: "one"; forbidden: string };
+export type RelationToken = GlobElement;
 
 function accepts(token: RelationToken, char: string): boolean {
   if (token.kind === "char") return token.char === char;
