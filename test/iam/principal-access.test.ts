@@ -235,9 +235,11 @@ describe("locationOf", () => {
 
 describe("productionTargets", () => {
   const here = { partition: "aws", region: "us-east-1", account: ACCOUNT };
-  const unnamed = (location: object) => (["rds-instance", "rds-cluster", "dynamodb-table", "backup-vault"] as const).map((kind) => ({ kind, location }));
+  // Production found by tag may be in any Region of the account: the unnamed probes leave it open.
+  const unnamed = (location: { partition?: string; account?: string }) =>
+    (["rds-instance", "rds-cluster", "dynamodb-table", "backup-vault"] as const).map((kind) => ({ kind, location: { partition: location.partition, account: location.account } }));
 
-  it("probes every kind unnamed, then each production database and vault of the stack by name", () => {
+  it("probes every kind unnamed, then each production database and vault of the stack by name, and with its tags when all are known", () => {
     const stack = stackView({
       providers: { west: { region: "eu-west-1", allowedAccountIds: [OTHER_ACCOUNT] }, odd: { region: "x".repeat(256) }, edge: { region: "y".repeat(255) } },
       resources: [
@@ -259,12 +261,19 @@ describe("productionTargets", () => {
     expect(targets).toEqual([
       ...unnamed(here),
       { kind: "rds-instance", name: "orders", location: here },
+      { kind: "rds-instance", name: "orders", location: here, tags: { environment: "production" } },
+      // Its tags are unknown until deployment: probed by every production tag spelling only.
       { kind: "rds-instance", name: "tags-later", location: here },
       { kind: "rds-cluster", name: "aurora", location: { partition: "aws", region: "eu-west-1", account: OTHER_ACCOUNT } },
+      { kind: "rds-cluster", name: "aurora", location: { partition: "aws", region: "eu-west-1", account: OTHER_ACCOUNT }, tags: { env: "prod" } },
       { kind: "dynamodb-table", name: "carts", location: { partition: "aws", region: "us-east-1", account: ACCOUNT } },
+      { kind: "dynamodb-table", name: "carts", location: { partition: "aws", region: "us-east-1", account: ACCOUNT }, tags: { environment: "production" } },
       { kind: "backup-vault", name: "prod-vault", location: here },
+      { kind: "backup-vault", name: "prod-vault", location: here, tags: { environment: "production" } },
       { kind: "dynamodb-table", name: "t".repeat(255), location: here },
+      { kind: "dynamodb-table", name: "t".repeat(255), location: here, tags: { environment: "production" } },
       { kind: "backup-vault", name: "edge-vault", location: { partition: "aws", region: "y".repeat(255), account: ACCOUNT } },
+      { kind: "backup-vault", name: "edge-vault", location: { partition: "aws", region: "y".repeat(255), account: ACCOUNT }, tags: { environment: "production" } },
     ]);
   });
 
@@ -273,8 +282,16 @@ describe("productionTargets", () => {
       providers: { [DEFAULT_PROVIDER]: {} },
       resources: [{ type: RDS, name: "orders", props: { identifier: "orders", tags: { environment: "production" } } }],
     });
-    expect(productionTargets(stack, here).slice(4)).toEqual([{ kind: "rds-instance", name: "orders", location: here }]);
-    expect(productionTargets(stack, {}).slice(4)).toEqual([{ kind: "rds-instance", name: "orders", location: { partition: undefined, region: undefined, account: undefined } }]);
+    const tags = { environment: "production" };
+    expect(productionTargets(stack, here).slice(4)).toEqual([
+      { kind: "rds-instance", name: "orders", location: here },
+      { kind: "rds-instance", name: "orders", location: here, tags },
+    ]);
+    const nowhere = { partition: undefined, region: undefined, account: undefined };
+    expect(productionTargets(stack, {}).slice(4)).toEqual([
+      { kind: "rds-instance", name: "orders", location: nowhere },
+      { kind: "rds-instance", name: "orders", location: nowhere, tags },
+    ]);
   });
 
   it("scans a stack once per location", () => {
@@ -283,7 +300,7 @@ describe("productionTargets", () => {
     expect(productionTargets(stack, { ...here })).toBe(first);
     const elsewhere = productionTargets(stack, { ...here, region: "eu-west-1" });
     expect(elsewhere).not.toBe(first);
-    expect(elsewhere[0]).toEqual({ kind: "rds-instance", location: { ...here, region: "eu-west-1" } });
+    expect(elsewhere[0]).toEqual({ kind: "rds-instance", location: { partition: here.partition, account: here.account } });
     expect(productionTargets(stack, { region: "us-east-1" })).not.toBe(first);
     expect(productionTargets(stack, { ...here, account: OTHER_ACCOUNT })).not.toBe(first);
     expect(productionTargets(stack, { ...here, partition: "aws-cn" })).not.toBe(first);

@@ -36,10 +36,10 @@ describe("iam-no-prod-db-destruction", () => {
   });
 
   it.each([
-    ["rds:*", allow("rds:*"), /rds:DeleteDBInstance on arn:aws:rds:us-east-1:111111111111:db:\*/],
+    ["rds:*", allow("rds:*"), /rds:DeleteDBInstance on arn:aws:rds:\*:111111111111:db:\*/],
     ["*", allow("*"), /rds:DeleteDBInstance/],
     ["NotAction", allow([], "*", { Action: undefined, NotAction: ["iam:*", "organizations:*"] }), /granted by statement #1 of RolePolicy "app-permissions"/],
-    ["backup:Delete*", allow("backup:Delete*"), /backup:DeleteBackupVault on arn:aws:backup:us-east-1:111111111111:backup-vault:\*/],
+    ["backup:Delete*", allow("backup:Delete*"), /backup:DeleteBackupVault on arn:aws:backup:\*:111111111111:backup-vault:\*/],
     ["dynamodb:DeleteTable on the table by name", allow("dynamodb:DeleteTable", `arn:aws:dynamodb:*:${ACCOUNT}:table/carts`), /dynamodb:DeleteTable on arn:aws:dynamodb:us-east-1:111111111111:table\/carts \(resource /],
   ])("fails a role allowed %s", (_what, policy, expected) => {
     const fs = check(role("app", policy));

@@ -4,6 +4,7 @@
  * declared break-glass role, where it lives, the production targets to probe, and the probing
  * itself. Built on stack-principals.ts; not exported from ./index for the same reason.
  */
+import { effectiveTags } from "../backup-graph";
 import { readString, toStringList } from "../properties";
 import type { ResourceView, StackView } from "../rule";
 import type { SharedSettings } from "../settings";
@@ -66,6 +67,9 @@ export function breakGlassStatus(principal: StackPrincipal, trust: TrustAnalysis
   if (trust === undefined || trust === "unknown") return { declared: true, mfa: "unknown" };
   if (trust.kind === "cannot-verify") return { declared: true, mfa: "not-required", why: `its trust policy cannot be verified (${trust.problems.join("; ")})` };
   if (trust.mfaGaps.length > 0) return { declared: true, mfa: "not-required", why: trust.mfaGaps.join("; ") };
+  // Break glass is for named people with MFA: a trust policy open to every principal, or to a
+  // whole account without naming who, is no break-glass role whatever MFA it asks for.
+  if (trust.openings.length > 0) return { declared: true, mfa: "not-required", why: trust.openings.join("; ") };
   if (trust.serviceOnly) return { declared: true, mfa: "not-required", why: "only an AWS service can assume it, which cannot use MFA" };
   return { declared: true, mfa: "required" };
 }
@@ -127,7 +131,10 @@ const targetMemo = new WeakMap<StackView, Map<string, ProductionTarget[]>>();
 const MAX_AWS_NAME_LENGTH = 255;
 
 function scanProductionTargets(stack: StackView, location: ResourceLocation): ProductionTarget[] {
-  const targets: ProductionTarget[] = (["rds-instance", "rds-cluster", "dynamodb-table", "backup-vault"] as const).map((kind) => ({ kind, location }));
+  // Production found by tag may be anywhere in the principal's account: IAM permissions hold in
+  // every Region, so these probes leave the Region open (`*` in their ARNs).
+  const anyRegion: ResourceLocation = { partition: location.partition, account: location.account };
+  const targets: ProductionTarget[] = (["rds-instance", "rds-cluster", "dynamodb-table", "backup-vault"] as const).map((kind) => ({ kind, location: anyRegion }));
   for (const view of stack.resources) {
     const shape = KIND_OF[view.type];
     if (!shape || view.production.production === false) continue;
@@ -137,13 +144,30 @@ function scanProductionTargets(stack: StackView, location: ResourceLocation): Pr
     if (name.state !== "known" || name.value.length > MAX_AWS_NAME_LENGTH) continue;
     const own = locationOf(view);
     const plausible = (v: string | undefined) => (v !== undefined && v.length <= MAX_AWS_NAME_LENGTH ? v : undefined);
-    targets.push({
+    const target: ProductionTarget = {
       kind: shape.kind,
       name: name.value,
       location: { partition: plausible(own.partition) ?? location.partition, region: plausible(own.region) ?? location.region, account: plausible(own.account) ?? location.account },
-    });
+    };
+    targets.push(target);
+    // And with the tags AWS will really see on it (its own and its provider's default tags), when
+    // every one is known: a grant scoped to another of its tags (owner=payments), or a Deny that
+    // misses its exact spelling ("Production "), shows only against those.
+    const tags = knownTags(view);
+    if (tags) targets.push({ ...target, tags });
   }
   return targets;
+}
+
+function knownTags(view: ResourceView): Record<string, string> | undefined {
+  const reading = effectiveTags(view);
+  if (reading.state !== "known") return undefined;
+  const out: Record<string, string> = {};
+  for (const [k, v] of reading.tags) {
+    if (v === undefined) return undefined;
+    out[k] = v;
+  }
+  return out;
 }
 
 export interface HarmfulGrant {

@@ -71,6 +71,7 @@ export const DESTRUCTIVE_ACTIONS: readonly DestructiveAction[] = [
   rds("StopDBCluster", "cluster", "rds-cluster", "stop", "stops the DB cluster"),
   rds("RebootDBCluster", "cluster", "rds-cluster", "reboot", "reboots the DB cluster"),
   rds("FailoverDBCluster", "cluster", "rds-cluster", "reboot", "forces a failover of the DB cluster"),
+  rds("BacktrackDBCluster", "cluster", "rds-cluster", "modify", "rewinds the Aurora DB cluster in place, discarding everything written since"),
   rds("RemoveFromGlobalCluster", "cluster", "rds-cluster", "modify", "detaches the DB cluster from its global cluster"),
   rds("RestoreDBClusterFromSnapshot", "cluster", "rds-cluster", "restore-over", "restores a snapshot into the production DB cluster identifier"),
   rds("RestoreDBClusterToPointInTime", "cluster", "rds-cluster", "restore-over", "restores a point in time into the production DB cluster identifier"),
@@ -166,7 +167,13 @@ function requestTagPrefixes(conditionKeys: readonly string[]): string[] {
  * resource tags are known when given (`{}`: none) and unknown when `undefined`, so that conditions
  * on them evaluate to "maybe".
  */
-function tagContext(resourceTags: Readonly<Record<string, string>> | undefined, resourcePrefixes: readonly string[], requestTags: Readonly<Record<string, string>> | undefined, requestPrefixes: readonly string[]): RequestContext {
+function tagContext(
+  resourceTags: Readonly<Record<string, string>> | undefined,
+  resourcePrefixes: readonly string[],
+  requestTags: Readonly<Record<string, string>> | undefined,
+  requestPrefixes: readonly string[],
+  otherResourceTags: "absent" | "unknown" = "absent",
+): RequestContext {
   const values: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(resourceTags ?? {})) for (const prefix of resourcePrefixes) values[`${prefix}${k}`] = v;
   const requestKeys = Object.keys(requestTags ?? {});
@@ -174,7 +181,7 @@ function tagContext(resourceTags: Readonly<Record<string, string>> | undefined, 
     for (const [k, v] of Object.entries(requestTags ?? {})) for (const prefix of requestPrefixes) values[`${prefix}${k}`] = v;
     values["aws:TagKeys"] = requestKeys;
   }
-  const knownPrefixes = resourceTags ? [...resourcePrefixes, "aws:ResourceTag/"] : [];
+  const knownPrefixes = resourceTags && otherResourceTags === "absent" ? [...resourcePrefixes, "aws:ResourceTag/"] : [];
   const absent = [...knownPrefixes, ...requestPrefixes, "aws:RequestTag/"].map((p) => `${p}*`);
   absent.push("aws:TagKeys");
   return { values, absentUnlessListed: [...new Set(absent)] };
@@ -240,7 +247,11 @@ export function productionProbes(target: ProductionTarget, productionTags: Reado
     // backups): an untagged snapshot of unknown name is not known to be production's.
     const namesTarget = target.name !== undefined && [...NAME_VARIABLES].some((v) => type.arnFormat.includes(`\${${v}}`));
     for (const tags of !target.tags && namesTarget ? [...tagSets, {}] : tagSets) {
-      const context = tagContext(tags, resourcePrefixes, undefined, requestPrefixes);
+      // A production resource whose tags the pack does not know carries the production tag and
+      // maybe others (team=payments): only a resource whose tags are all known, or one probed as
+      // untagged, has no other tags.
+      const others = target.tags || Object.keys(tags).length === 0 ? "absent" : "unknown";
+      const context = tagContext(tags, resourcePrefixes, undefined, requestPrefixes, others);
       probes.push({ action: destructive.action, resource, context, harm: destructive.harm, description: `${destructive.action} on ${resource} (${describeTags(tags, "resource")})` });
     }
   }

@@ -11,6 +11,7 @@
  */
 import { type PolicyStatement, describeStatement, parsePolicyDocument } from "./policy-document";
 import { compilePolicies, evaluateAccess } from "./evaluate";
+import { globMatches } from "../glob";
 import type { RequestContext } from "./request-context";
 
 export const ASSUME_ACTIONS = ["sts:AssumeRole", "sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity"] as const;
@@ -38,7 +39,7 @@ const NO_MFA_CONTEXTS: readonly RequestContext[] = [
 
 function grantsAssume(statement: PolicyStatement): boolean {
   const named = (action: string) =>
-    statement.action.patterns.some((p) => p === "*" || new RegExp(`^${p.split("*").map((part) => part.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\?/g, ".")).join(".*")}$`, "i").test(action));
+    statement.action.patterns.some((p) => p === "*" || globMatches(p, action, { ignoreCase: true, question: true }));
   return ASSUME_ACTIONS.some((a) => named(a) !== statement.action.negated);
 }
 
@@ -99,5 +100,8 @@ export function analyzeTrustPolicy(document: unknown, roleName: string): TrustAn
       }
     }
   }
+  // A role people assume with MFA that an AWS service may also assume is reachable without MFA:
+  // whoever may pass it to that service (a Lambda function, an EC2 instance) acts as the role.
+  if (humans) for (const service of services) gaps.add(`${service} can sts:AssumeRole without MFA (AWS services cannot present MFA; whoever may pass the role to ${service} acts as it)`);
   return { kind: "analyzed", serviceOnly: !humans && services.size > 0, services: [...services], openings, mfaGaps: [...gaps] };
 }
