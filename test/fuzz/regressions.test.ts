@@ -133,10 +133,10 @@ describe("regressions found by fuzzing", () => {
     });
 
     test("a member shared by many paths is read once and judged like its JSON copy", () => {
-      const statement = { Effect: "Allow", Action: "rds:DeleteDBInstance", Resource: "*", Sid: "Shared" };
-      const twice = { Version: "2012-10-17", Statement: [statement, statement] };
+      const actions = ["rds:DeleteDBInstance"]; // one array object in both statements
+      const twice = { Version: "2012-10-17", Statement: [{ Sid: "One", Effect: "Allow", Action: actions, Resource: "*" }, { Sid: "Two", Effect: "Allow", Action: actions, Resource: "*" }] };
       const asJson = findings(JSON.parse(JSON.stringify(twice)));
-      expect(asJson).toEqual([expect.stringContaining('granted by statement "Shared" (#1) of RolePolicy "app-permissions" and statement "Shared" (#2)')]);
+      expect(asJson).toEqual([expect.stringContaining('granted by statement "One" (#1) of RolePolicy "app-permissions" and statement "Two" (#2)')]);
       expect(findings(twice)).toEqual(asJson);
       // 2^25 paths to one leaf: walked path by path this would not end.
       let shared: unknown = { leaf: "x" };

@@ -253,7 +253,10 @@ const statement = (action: string, resource: string): fc.Arbitrary<{ [key: strin
   });
 
 const policy = (action: string, resource: string) =>
-  fc.array(statement(action, resource), { minLength: 1, maxLength: 4 }).map((statements) => ({ Version: "2012-10-17", Statement: statements as Json[] }));
+  fc
+    .array(statement(action, resource), { minLength: 1, maxLength: 4 })
+    // IAM requires the Sids of a policy to be unique (the evaluator refuses duplicates).
+    .map((statements) => ({ Version: "2012-10-17", Statement: statements.map((st, i) => (typeof st.Sid === "string" ? { ...st, Sid: `${st.Sid}${i}` } : st)) as Json[] }));
 
 const context: fc.Arbitrary<Record<string, string | string[]>> = fc
   .record(

@@ -146,8 +146,10 @@ function parseStatement(raw: unknown, index: number, kind: PolicyKind, problems:
   }
   let sid: string | undefined;
   if (raw.Sid !== undefined) {
-    if (typeof raw.Sid === "string") sid = raw.Sid;
-    else problems.push(`${where}.Sid must be a string, not ${describe(raw.Sid)}`);
+    if (typeof raw.Sid !== "string") problems.push(`${where}.Sid must be a string, not ${describe(raw.Sid)}`);
+    // IAM refuses other Sids in identity policies: "Statement IDs (SID) must be alpha-numeric".
+    else if (kind === "identity" && !/^[0-9A-Za-z]*$/.test(raw.Sid)) problems.push(`${where}.Sid "${raw.Sid}" is not alphanumeric, which IAM refuses in an identity policy`);
+    else sid = raw.Sid;
   }
   const label = sid ? `${where} ("${sid}")` : where;
   const effect = raw.Effect;
@@ -249,6 +251,14 @@ export function parsePolicyDocument(document: unknown, options: ParseOptions = {
     const statement = parseStatement(raw, index, kind, problems);
     if (statement) statements.push(statement);
   });
+  // IAM: "Statement IDs (SID) in a single policy must be unique."
+  const sids = statements.flatMap((st) => (st.sid ? [st.sid] : []));
+  for (const sid of new Set(sids.filter((sid, i) => sids.indexOf(sid) !== i))) problems.push(`Sid "${sid}" names more than one statement; IAM requires each Sid of a policy to be unique`);
+  // The IAM API takes a policy document of characters U+0009, U+000A, U+000D and U+0020-U+00FF only.
+  // Checked on what the statements hold (anything else in the document is already an unknown
+  // element), never by serializing it again: an object document may share members many times.
+  const outside = statements.map(characterOutsideIam).find((c) => c !== undefined);
+  if (outside !== undefined) problems.push(`the document holds the character U+${outside.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}, outside what the IAM API accepts (U+0020-U+00FF, tab and line breaks)`);
   if (problems.length > 0) return { ok: false, name, kind, problems };
   return { ok: true, policy: { name, kind, version, variablesEnabled: version === "2012-10-17", statements } };
 }
@@ -258,4 +268,22 @@ export function describeStatement(policyName: string, statement: { index: number
   const which = statement.sid ? `statement "${statement.sid}" (#${statement.index + 1})` : `statement #${statement.index + 1}`;
   // A name that already reads as a label (`RolePolicy "restore"`) is not quoted again.
   return `${which} of ${policyName.includes('"') ? policyName : `policy "${policyName}"`}`;
+}
+
+const OUTSIDE_IAM = /[^\u0009\u000A\u000D\u0020-\u00FF]/;
+
+function characterOutsideIam(statement: PolicyStatement): string | undefined {
+  const p = statement.principal?.principals;
+  const texts = [
+    statement.sid ?? "",
+    ...statement.action.patterns,
+    ...(statement.resource?.patterns ?? []),
+    ...(p ? [...p.aws, ...p.service, ...p.federated, ...p.canonicalUser] : []),
+    ...statement.conditions.flatMap((c) => [c.key, ...c.values]),
+  ];
+  for (const text of texts) {
+    const found = OUTSIDE_IAM.exec(text);
+    if (found) return found[0];
+  }
+  return undefined;
 }
