@@ -21,11 +21,11 @@ function regexOf(elements: readonly GlobElement[]): string {
 }
 
 const element: fc.Arbitrary<GlobElement> = fc.oneof(
-  fc.constantFrom("a", "A", "b", ":", "/", "é", "É", "ſ", "S", "\u212a", "k").map((char): GlobElement => ({ kind: "char", char })),
+  fc.constantFrom("a", "A", "b", "z", "Z", "@", "`", "{", ":", "/", "é", "É", "ſ", "S", "\u212a", "k", "σ", "ς", "ß", "ı", "I").map((char): GlobElement => ({ kind: "char", char })),
   fc.constantFrom("", ":", ":/").map((forbidden): GlobElement => ({ kind: "star", forbidden })),
   fc.constantFrom("", ":").map((forbidden): GlobElement => ({ kind: "one", forbidden })),
 );
-const text = fc.array(fc.constantFrom("a", "A", "b", ":", "/", "é", "É", "ſ", "s", "S", "\u212a", "k", "K"), { maxLength: 12 }).map((cs) => cs.join(""));
+const text = fc.array(fc.constantFrom("a", "A", "b", "z", "Z", "@", "`", "{", "[", ":", "/", "é", "É", "ſ", "s", "S", "\u212a", "k", "K", "σ", "ς", "Σ", "ß", "ı", "i", "I", "İ"), { maxLength: 12 }).map((cs) => cs.join(""));
 
 describe("Glob", () => {
   test("answers as the equivalent RegExp does, with and without case folding", () => {
@@ -52,6 +52,36 @@ describe("Glob", () => {
     ["?", "ab", false],
   ])("%s against %s: %s", (pattern, t, expected) => {
     expect(new Glob(globElements(pattern, true)).test(t)).toBe(expected);
+  });
+
+  test.each([
+    // RegExp's i flag folds by upper case: final and medial sigma meet, sharp s and dotless i stay themselves.
+    ["σ", "ς", true],
+    ["σ", "Σ", true],
+    ["ß", "SS", false],
+    ["ı", "I", false],
+    ["i", "I", true],
+    ["ſ", "S", false],
+    ["z", "Z", true],
+    ["@", "`", false],
+    ["[", "{", false],
+    ["*ab", "XAB", true],
+    ["*abc", "xxABC", true],
+    ["*ab", "XBA", false],
+  ])("%s against %s, ignoring case: %s (as RegExp)", (pattern, t, expected) => {
+    expect(globMatches(pattern, t, { ignoreCase: true })).toBe(expected);
+    expect(new RegExp(`^${pattern.replace(/[[@`{]/g, "\\$&").replace("*", "[\\s\\S]*")}$`, "i").test(t)).toBe(expected);
+  });
+
+  test("`?` matches any character, upper-case letters included", () => {
+    expect(globMatches("a?c", "aSc", { question: true })).toBe(true);
+    expect(globMatches("a?c", "a!c", { question: true })).toBe(true);
+  });
+
+  test("the same pattern with and without `?` as a wildcard is compiled apart", () => {
+    expect(globMatches("ab?", "abc", { question: true })).toBe(true);
+    expect(globMatches("ab?", "abc")).toBe(false);
+    expect(globMatches("ab?", "ab?")).toBe(true);
   });
 
   test("a `?` is literal unless asked for; `*` is always a wildcard", () => {

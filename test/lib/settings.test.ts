@@ -398,3 +398,43 @@ describe("currentStackName", () => {
     }
   });
 });
+
+describe("SETTINGS_SCHEMA, as the engine applies it (JSON Schema validation with defaults)", () => {
+  const validate = new Ajv({ strict: false, useDefaults: true, allErrors: true }).compile({ type: "object", ...SETTINGS_SCHEMA });
+
+  it("accepts the documented settings and fills every default", () => {
+    const config: Record<string, unknown> = {};
+    expect(validate(config)).toBe(true);
+    expect(config).toEqual({ ...DEFAULT_SETTINGS, productionAccountIds: [], waivers: [] });
+    expect(validate({ productionStacks: ["prod-*"], productionTags: { tier: ["critical"] }, productionAccountIds: ["111111111111"], breakGlassTag: { key: "k", value: "" }, waivers: [{}] })).toBe(true);
+  });
+
+  it.each([
+    ["productionStacks", [""]],
+    ["productionStacks", "prod"],
+    ["productionTags", { tier: [] }],
+    ["productionTags", { tier: [""] }],
+    ["productionTags", { tier: "critical" }],
+    ["productionTags", []],
+    ["productionAccountIds", ["11111111111"]],
+    ["productionAccountIds", ["1111111111112"]],
+    ["productionAccountIds", ["prod"]],
+    ["productionAccountIds", "111111111111"],
+    ["breakGlassTag", { key: "k" }],
+    ["breakGlassTag", { value: "v" }],
+    ["breakGlassTag", { key: "", value: "v" }],
+    ["breakGlassTag", { key: "k", value: 1 }],
+    ["breakGlassTag", "k=v"],
+    ["waivers", [1]],
+    ["waivers", {}],
+  ])("refuses %s = %j", (key, value) => {
+    expect(validate({ [key]: value })).toBe(false);
+  });
+
+  it("describes every setting for the policy config UI", () => {
+    for (const [key, property] of Object.entries(SETTINGS_SCHEMA.properties ?? {})) {
+      expect([key, typeof (property as { description?: unknown }).description === "string" && ((property as { description: string }).description.length > 30)]).toEqual([key, true]);
+    }
+    expect(SETTINGS_POLICY).toBe("guardrail-settings");
+  });
+});
