@@ -116,6 +116,20 @@ describe("IAM rules, adversarial: fail-open cases found by review (fixed; each f
     expect(names(destruction(role("glass", destroy, { tags: BREAK_GLASS, trust: lambdaToo })))).toEqual(["glass"]);
   });
 
+  // --- Bug 9 (fixed): a whole-account principal counted as narrowed when a narrowing KEY was present, whatever it admitted.
+  it('restore-role-trust: a whole account "narrowed" by a condition that admits everyone (aws:PrincipalArn like *) is an opening', () => {
+    const starLike = trustPolicy({ Principal: { AWS: ACCOUNT }, Condition: { ...MFA, StringLike: { "aws:PrincipalArn": "*" } } });
+    const accountLike = trustPolicy({ Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Condition: { ...MFA, ArnLike: { "aws:PrincipalArn": `arn:aws:iam::${ACCOUNT}:*` } } });
+    for (const policy of [starLike, accountLike]) {
+      const fs = violations(trust(role("restorer", RESTORE, { trust: policy })));
+      expect(names(fs)).toEqual(["restorer"]);
+      expect(fs[0].message).toContain(`admits every principal of account ${ACCOUNT}`);
+    }
+    // A condition that names who (one role) still narrows the account.
+    const named = trustPolicy({ Principal: { AWS: ACCOUNT }, Condition: { ...MFA, ArnEquals: { "aws:PrincipalArn": `arn:aws:iam::${ACCOUNT}:role/oncall` } } });
+    expect(violations(trust(role("restorer", RESTORE, { trust: named }))).map((f) => f.message).filter((m) => m.includes("admits every principal"))).toEqual([]);
+  });
+
   // --- Bug 10 (fixed): service principals of a role that people also assume were never tried without MFA.
   it("restore-role-trust: a restore role people assume with MFA that a service (lambda) may also assume, without MFA, passes", () => {
     const lambdaToo = {

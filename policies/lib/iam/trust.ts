@@ -57,6 +57,7 @@ export function analyzeTrustPolicy(document: unknown, roleName: string): TrustAn
   const services = new Set<string>();
   let humans = false;
   const candidates: Array<{ principal: string; actions: readonly string[] }> = [];
+  const narrowedAccounts: Array<{ where: string; id: string }> = [];
   for (const s of policy.statements) {
     if (s.effect !== "Allow" || !grantsAssume(s) || !s.principal) continue;
     const where = describeStatement(policy.name, s);
@@ -78,6 +79,7 @@ export function analyzeTrustPolicy(document: unknown, roleName: string): TrustAn
       humans = true;
       const wholeAccount = /^\d{12}$/.test(id) || /:root$/.test(id);
       if (wholeAccount && !narrowed) openings.push(`${where} admits every principal of account ${representative(id).split(":")[4]} (${id}) without a condition naming who`);
+      else if (wholeAccount) narrowedAccounts.push({ where, id });
       candidates.push({ principal: representative(id), actions: ["sts:AssumeRole"] });
     }
     for (const id of principals.federated) {
@@ -88,6 +90,17 @@ export function analyzeTrustPolicy(document: unknown, roleName: string): TrustAn
     for (const id of principals.service) services.add(id);
   }
   const set = compilePolicies([{ name: policy.name, document, kind: "trust" }]);
+  // A condition on an identity key narrows a whole account only if it turns away some principal
+  // of it: an arbitrary one (signed in with MFA) must not be let in for sure.
+  for (const { where, id } of narrowedAccounts) {
+    const principal = representative(id);
+    const account = principal.split(":")[4];
+    const context: RequestContext = { values: { "aws:PrincipalArn": principal, "aws:PrincipalAccount": account, "aws:MultiFactorAuthPresent": "true", "aws:MultiFactorAuthAge": "60" } };
+    const e = evaluateAccess(set, { action: "sts:AssumeRole", resource: `arn:aws:iam::*:role/${roleName}`, principal, context });
+    if (e.kind === "decided" && e.decision === "allow" && e.allowedBy.every((m) => m.applies === "yes")) {
+      openings.push(`${where} admits every principal of account ${account} (${id}): its conditions on who it is let in any principal of the account`);
+    }
+  }
   const gaps = new Set<string>();
   for (const { principal, actions } of candidates) {
     for (const action of actions) {
