@@ -110,3 +110,36 @@ describe("prod-db-backup-coverage", () => {
     expect(() => check([prodRds("orders"), plan, selection({ resources: "not json", selectionTags: 3, conditions: [null] })])).not.toThrow();
   });
 });
+
+describe("prod-db-backup-coverage: whole messages", () => {
+  const WHY = "Why it matters: AWS Backup then keeps no copy of it in a vault, so a deleted or overwritten database can only come back from what the database service itself keeps.";
+  const FIX = 'Fix: add an aws.backup.Selection with planId: <plan>.id and resources: [orders.arn] (or a selectionTags entry that matches one of its tags exactly) for this RDS instance, and keep it out of notResources.';
+  const tagSelection = (name: string, key: string) => selection({ selectionTags: [{ type: "STRINGEQUALS", key, value: "daily" }] }, { planId: ["plan"] }, name);
+  const tags = { ...PROD, A: "Daily", B: "Daily", C: "Daily", D: "Daily" };
+  const miss = (name: string, key: string) => `backup selection "${name}" selects tag ${key}=daily but the database has ${key.toUpperCase()}=Daily; AWS Backup compares tag keys and values case-sensitively`;
+
+  it("names at most three near misses and counts the rest", () => {
+    const fs = check([prodRds("orders", { tags }), plan, tagSelection("s1", "a"), tagSelection("s2", "b"), tagSelection("s3", "c"), tagSelection("s4", "d")]);
+    expect(fs.map((f) => f.message)).toEqual([`RDS instance "orders": no aws:backup/selection:Selection selects it: ${miss("s1", "a")}; ${miss("s2", "b")}; ${miss("s3", "c")} (and 1 more). ${WHY} ${FIX}`]);
+  });
+
+  it("names exactly three near misses without counting", () => {
+    const fs = check([prodRds("orders", { tags }), plan, tagSelection("s1", "a"), tagSelection("s2", "b"), tagSelection("s3", "c")]);
+    expect(fs.map((f) => f.message)).toEqual([`RDS instance "orders": no aws:backup/selection:Selection selects it: ${miss("s1", "a")}; ${miss("s2", "b")}; ${miss("s3", "c")}. ${WHY} ${FIX}`]);
+  });
+
+  it("names the selections that select nothing as written, three at most, when nothing else comes near", () => {
+    const broken = (name: string) => selection({ resources: [42] }, { planId: ["plan"] }, name);
+    const four = check([prodRds("orders"), plan, broken("b1"), broken("b2"), broken("b3"), broken("b4")]);
+    const note = (name: string) => `backup selection "${name}": resources holds 42, not an ARN`;
+    expect(four.map((f) => f.message)).toEqual([`RDS instance "orders": no aws:backup/selection:Selection selects it; note ${note("b1")}; ${note("b2")}; ${note("b3")} (and 1 more). ${WHY} ${FIX}`]);
+    const one = check([prodRds("orders"), plan, broken("b1")]);
+    expect(one.map((f) => f.message)).toEqual([`RDS instance "orders": no aws:backup/selection:Selection selects it; note ${note("b1")}. ${WHY} ${FIX}`]);
+  });
+
+  it("says which selections may select it when that is unknown until deployment", () => {
+    const maybe = (name: string) => selection({ resources: [UNKNOWN.string] }, { planId: ["plan"] }, name);
+    const fs = check([prodRds("orders"), plan, maybe("m1"), maybe("m2")]);
+    expect(fs.map((f) => [f.deferred, f.message])).toEqual([[true, expect.stringMatching(/^RDS instance "orders": whether a backup selection selects it: backup selection "m1" \(.+\); backup selection "m2" \(.+\) is unknown until deployment/)]]);
+  });
+});

@@ -116,3 +116,40 @@ describe("prod-db-rpo", () => {
     expect(check([{ type: RDS, name: "scratch", props: { identifier: "scratch", tags: { environment: "staging" } } }])).toEqual([]);
   });
 });
+
+
+describe("prod-db-rpo: whole messages", () => {
+  const withPlan = (rules: unknown[]) => [prodRds("orders"), ...backedUp(["orders"]).map((r) => (r.type === PLAN ? { ...r, props: { ...r.props, rules } } : r))];
+
+  it("names a rule it does not count, on the database and on the plan", () => {
+    const fs = check(withPlan([{ ruleName: "bad", targetVaultName: "vault", schedule: "cron(0 5 * * *)" }, { ruleName: "daily", targetVaultName: "vault" }]));
+    expect(fs.map((f) => [f.name, f.message])).toEqual([
+      ["orders", "RDS instance \"orders\": the worst-case data-loss window is 1920 min (32 h) (rule \"daily\" of plan \"plan\": cron(0 5 ? * * *) UTC, up to 1440 min (24 h) between starts + 480 min (8 h) start window), above the maximum of 60 min; not counted: rule \"bad\" of plan \"plan\". Why it matters: after an accidental deletion or a restore over it, everything written since the last recovery point is lost. Fix: add a rule with enableContinuousBackup: true to a backup plan whose selection picks it (about 5 min), or set deleteAutomatedBackups: false with backupRetentionPeriod >= 1 so its point-in-time backups survive deletion (snapshot rules alone cannot reach 60 min: the best AWS Backup allows is hourly with a 60-minute startWindow, 120 min)."],
+      ["plan", "backup plan \"plan\": its rule \"bad\" is not counted as a backup of production database \"orders\": schedule expression \"cron(0 5 * * *)\" has 5 fields; AWS cron needs exactly 6: Minutes Hours Day-of-month Month Day-of-week Year; AWS cron needs the Year field too, and Unix cron's five-field form is not accepted. Why it matters: AWS Backup refuses such a rule or stops running it, so the databases it was meant to protect are not backed up on that schedule. Fix: correct rules[] \"bad\" of this plan: schedule as an AWS cron expression cron(Minutes Hours Day-of-month Month Day-of-week Year) at least 60 minutes apart (e.g. \"cron(0 * ? * * *)\"), startWindow >= 60, scheduleExpressionTimezone an IANA zone."],
+    ]);
+  });
+
+  it("says which plans it did not count because they are not in the stack", () => {
+    const fs = check([prodRds("orders"), { type: SELECTION, name: "sel", props: { planId: "plan-elsewhere", resources: [UNKNOWN.string], iamRoleArn: "arn:aws:iam::111111111111:role/b" }, propertyDependencies: { resources: ["orders"] } }]);
+    expect(fs.map((f) => f.message)).toEqual(["RDS instance \"orders\": it has no recovery point source: no point-in-time recovery that survives its deletion and no valid backup rule; not counted because not in this stack: backup plan plan-elsewhere (not in this stack) through backup selection \"sel\" (target: at most 60 min). Why it matters: after an accidental deletion or a restore over it, everything written since the last recovery point is lost. Fix: add a rule with enableContinuousBackup: true to a backup plan whose selection picks it (about 5 min), or set deleteAutomatedBackups: false with backupRetentionPeriod >= 1 so its point-in-time backups survive deletion (snapshot rules alone cannot reach 60 min: the best AWS Backup allows is hourly with a 60-minute startWindow, 120 min)."]);
+  });
+
+  it("defers with what is known and what is not", () => {
+    const fs = check(withPlan([{ ruleName: "daily", targetVaultName: "vault", schedule: UNKNOWN.string }]));
+    expect(fs.map((f) => [f.deferred, f.message])).toEqual([[true, "RDS instance \"orders\": its worst-case data-loss window (from known sources no recovery point source is known; still unknown: rule \"daily\" of plan \"plan\": schedule unknown until deployment) is unknown until deployment; this check runs again with the real value at `pulumi up`."]]);
+  });
+
+  it("reports an unreadable target and judges against the default", () => {
+    expect(check([prodRds("orders")], { maxRpoMinutes: "x" as never }).map((f) => f.message)).toEqual(["Policy config: prod-db-rpo.maxRpoMinutes is \"x\", not a number of minutes >= 1; the default 60 is used. Why it matters: a target that cannot be read must not silently loosen the check. Fix: set prod-db-rpo.maxRpoMinutes to a whole number of minutes in the policy config.", "RDS instance \"orders\": it has no recovery point source: no point-in-time recovery that survives its deletion and no valid backup rule (target: at most 60 min). Why it matters: after an accidental deletion or a restore over it, everything written since the last recovery point is lost. Fix: add a rule with enableContinuousBackup: true to a backup plan whose selection picks it (about 5 min), or set deleteAutomatedBackups: false with backupRetentionPeriod >= 1 so its point-in-time backups survive deletion (snapshot rules alone cannot reach 60 min: the best AWS Backup allows is hourly with a 60-minute startWindow, 120 min)."]);
+  });
+
+  it.each([
+    [1, 0],
+    [0.99, 1],
+    [0, 1],
+    [Number.POSITIVE_INFINITY, 1],
+  ])("maxRpoMinutes %p gives %p config finding(s)", (maxRpoMinutes, configFindings) => {
+    const fs = check([prodRds("orders", { deleteAutomatedBackups: false, backupRetentionPeriod: 7 })], { maxRpoMinutes });
+    expect(fs.filter((f) => f.message.startsWith("Policy config:"))).toHaveLength(configFindings);
+  });
+});
