@@ -69,3 +69,26 @@ describe("prod-db-event-alerts", () => {
     expect(check([{ type: TABLE, name: "carts", props: { name: "carts", tags: PROD } }, { type: RDS, name: "scratch", props: { identifier: "scratch", tags: {} } }])).toEqual([]);
   });
 });
+
+
+describe("prod-db-event-alerts: whole messages", () => {
+  const sub = (name: string, props: Record<string, unknown>): StackResourceSpec => ({ type: EVENTS, name, props: { snsTopic: "arn:aws:sns:us-east-1:111111111111:alerts", ...props } });
+  const judged = (resources: StackResourceSpec[]) => check(resources).map((f) => [f.deferred ?? false, f.message]);
+
+  it("names both categories when no subscription sends them", () => {
+    expect(judged([prodRds("orders")])).toEqual([[false, "RDS instance \"orders\": no enabled RDS event subscription in its Region and account sends its \"deletion\" and \"restoration\" events (source type db-instance). Why it matters: a deletion of the database, or a restore that replaces it, then goes unnoticed until users miss their data. Fix: add an aws.rds.EventSubscription with snsTopic: <alert topic>.arn, sourceType: \"db-instance\", sourceIds: [orders.identifier] (or no sourceIds for every db-instance) and eventCategories: [\"deletion\", \"restoration\"] (or none for all)."]]);
+  });
+
+  it("names only the category that is missing", () => {
+    expect(judged([prodRds("orders"), sub("only-deletion", { sourceType: "db-instance", eventCategories: ["deletion"] })])).toEqual([[false, "RDS instance \"orders\": no enabled RDS event subscription in its Region and account sends its \"restoration\" events (source type db-instance). Why it matters: a deletion of the database, or a restore that replaces it, then goes unnoticed until users miss their data. Fix: add an aws.rds.EventSubscription with snsTopic: <alert topic>.arn, sourceType: \"db-instance\", sourceIds: [orders.identifier] (or no sourceIds for every db-instance) and eventCategories: [\"deletion\", \"restoration\"] (or none for all)."]]);
+  });
+
+  it("names the subscriptions that send nothing as written, three at most", () => {
+    const resources = [cluster, sub("bad", { sourceType: "db-cluster", sourceIds: 42 }), sub("bad2", { sourceType: "db-cluster", sourceIds: true }), sub("bad3", { sourceIds: 1 }), sub("bad4", { sourceIds: 2 })];
+    expect(judged(resources)).toEqual([[false, "Aurora/RDS cluster \"ledger\": no enabled RDS event subscription in its Region and account sends its \"deletion\" and \"creation\" events (source type db-cluster); these send nothing as written: RDS event subscription \"bad\": sourceIds is 42, not a list of ARNs; RDS event subscription \"bad2\": sourceIds is true, not a list of ARNs; RDS event subscription \"bad3\": sourceIds is 1, not a list of ARNs (and 1 more). Why it matters: a deletion of the database, or a restore that replaces it, then goes unnoticed until users miss their data. Fix: add an aws.rds.EventSubscription with snsTopic: <alert topic>.arn, sourceType: \"db-cluster\", sourceIds: [ledger.clusterIdentifier] (or no sourceIds for every db-cluster) and eventCategories: [\"deletion\", \"creation\"] (or none for all)."]]);
+  });
+
+  it("defers when a subscription's settings are unknown until deployment", () => {
+    expect(judged([prodRds("orders"), sub("later", { sourceType: "db-instance", enabled: UNKNOWN.bool })])).toEqual([[true, "RDS instance \"orders\": whether an RDS event subscription sends its \"deletion\" and \"restoration\" events (a subscription's settings, Region or the database's identifier) is unknown until deployment; this check runs again with the real value at `pulumi up`."]]);
+  });
+});
