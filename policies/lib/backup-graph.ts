@@ -195,8 +195,6 @@ export function parseArn(text: string): ParsedArn | undefined {
  */
 export type ArnTemplate = ReadonlyArray<string | undefined>;
 
-/** `*` matches any run of characters (colons included), everything else literally, case-sensitively (lib/glob.ts). */
-export { globMatches };
 
 /**
  * Whether `pattern` matches the ARN `template`: "yes" whatever the unknown parts turn out to be,

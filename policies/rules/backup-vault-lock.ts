@@ -20,6 +20,7 @@
  * - `lockedExternalVaults` (list of strings, default []): ARNs or names (`*` wildcards) of vaults
  *   managed elsewhere whose compliance-mode lock has been verified there.
  */
+import { globMatches } from "../lib/glob";
 import type { PolicyConfigSchema } from "@pulumi/policy";
 import {
   type BackupGraph,
@@ -28,7 +29,6 @@ import {
   type VaultReference,
   buildBackupGraph,
   describeVaultReference,
-  globMatches,
   productionDatabases,
   sameLocation,
 } from "../lib/backup-graph";

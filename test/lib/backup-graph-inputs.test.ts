@@ -5,6 +5,7 @@
  * the exact note, reading or reason it produces; the helpers the rules share are pinned down with
  * exact values too, so that a changed word or operator fails a test.
  */
+import { globMatches } from "../../policies/lib/glob";
 import { Secret } from "@pulumi/policy";
 import { UNKNOWN } from "../../guard/wire";
 import {
@@ -28,7 +29,6 @@ import {
   describeVaultReference,
   effectiveTags,
   evaluateTagCondition,
-  globMatches,
   isInScope,
   locationOf,
   matchArnPattern,
