@@ -180,8 +180,14 @@ export function toObject(value: unknown): Reading<PlainProps> {
   return { state: "known", value: out };
 }
 
+/** Characters JSON text may start with, after JSON's own whitespace. */
+const JSON_START = /^[ \t\n\r]*[{["\-0-9tfn]/;
+
 /** JSON.parse that never throws; undefined when the text is not JSON. */
 export function parseJsonText(text: string): unknown {
+  // Names and ARNs reach here often (a reference that may be a list or JSON text of one): refusing
+  // them before JSON.parse spares building and unwinding an exception for each.
+  if (!JSON_START.test(text)) return undefined;
   try {
     return JSON.parse(text);
   } catch {

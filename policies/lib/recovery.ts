@@ -50,14 +50,17 @@ export interface DatabaseRecovery {
 export interface RecoveryOptions {
   /** A graph already built for this stack (saves a pass). */
   graph?: BackupGraph;
-  /** Schedules are judged from this instant; default now. */
+  /**
+   * Schedules are judged from this instant; default: from the start of today (UTC), which lets
+   * every call of a day share one analysis per schedule (lib/rpo.ts).
+   */
   from?: Date;
 }
 
 /** Recovery sources and worst-case RPO of every database whose coverage the graph holds (production ones by default). */
 export function recoveryByDatabase(stack: StackView, options: RecoveryOptions = {}): Map<string, DatabaseRecovery> {
   const graph = options.graph ?? buildBackupGraph(stack);
-  const from = options.from ?? new Date();
+  const from = options.from;
   // Many databases share the same plans: the schedule analysis runs once per distinct set of sources.
   const memo = new Map<string, RpoAssessment>();
   const out = new Map<string, DatabaseRecovery>();
@@ -122,7 +125,7 @@ const PLACEHOLDER = /\u0001(pitr|\d+)\u0001/g;
  * with the same rules (one plan per database is what the components create) differ only in rule
  * names, so the names are replaced by placeholders for the analysis and put back in its words.
  */
-function assessWithMemo(sources: RecoverySources, memo: Map<string, RpoAssessment>, from: Date): RpoAssessment {
+function assessWithMemo(sources: RecoverySources, memo: Map<string, RpoAssessment>, from: Date | undefined): RpoAssessment {
   const names = new Map<string, string>();
   if (sources.pointInTimeSource !== undefined) names.set("pitr", sources.pointInTimeSource);
   const canonical: RecoverySources = {

@@ -94,7 +94,7 @@ export interface RpoAssessment {
 }
 
 export interface RpoOptions {
-  /** Schedules are judged from this instant on; default now. */
+  /** Schedules are judged from this instant on; default: the start of today (UTC), so that one day's calls share each analysis. */
   from?: Date;
 }
 

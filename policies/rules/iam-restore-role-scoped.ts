@@ -21,7 +21,8 @@
  *
  * No configuration.
  */
-import { type CompiledPolicySet, evaluateApiCall } from "../lib/iam/evaluate";
+import { BoundedCache } from "../lib/bounded-cache";
+import { type ApiCall, type CompiledPolicySet, evaluateApiCall } from "../lib/iam/evaluate";
 import { breakGlassStatus, describeGrants, harmfulGrants, locationOf, principalPolicySet, probesFor, productionTargets, roleTrust } from "../lib/iam/principal-access";
 import { type Probe, type ResourceLocation, RESTORE_ACTIONS, productionTagVariants, restoreAuthorizations } from "../lib/iam/probes";
 import { type StackPrincipal, buildStackIam } from "../lib/iam/stack-principals";
@@ -31,14 +32,36 @@ import type { SharedSettings } from "../lib/settings";
 
 const ITEM_WRITES = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"];
 
+function locationKey(location: ResourceLocation): string {
+  return `${location.partition ?? ""}\u0000${location.region ?? ""}\u0000${location.account ?? ""}`;
+}
+
+/**
+ * The API calls the rules evaluate depend only on the action, the location and the request tags,
+ * never on the role: built once per location (and per settings object, for the tag sets) and shared
+ * by every role of every stack the pack sees.
+ */
+const ownCalls = new BoundedCache<Array<{ action: string; call: ApiCall }>>(1_000);
+
+function ownRestoreCalls(location: ResourceLocation): Array<{ action: string; call: ApiCall }> {
+  const key = locationKey(location);
+  let calls = ownCalls.get(key);
+  if (!calls) {
+    calls = Object.keys(RESTORE_ACTIONS).map((action) => {
+      const call = restoreAuthorizations({ action, location, target: {} });
+      // Request tags unknown: the most permissive reading says whether any restore is possible.
+      return { action, call: { ...call, authorizations: call.authorizations.filter((a) => !a.action).map((a) => ({ ...a, context: {} })) } };
+    });
+    ownCalls.set(key, calls);
+  }
+  return calls;
+}
+
 /** The restores this role may perform on some resource, judging only the restore action's own authorizations. */
 export function restoresAllowed(set: CompiledPolicySet, location: ResourceLocation): string[] {
   const allowed: string[] = [];
-  for (const action of Object.keys(RESTORE_ACTIONS)) {
-    const call = restoreAuthorizations({ action, location, target: {} });
-    // Request tags unknown: the most permissive reading says whether any restore is possible.
-    const own = { ...call, authorizations: call.authorizations.filter((a) => !a.action).map((a) => ({ ...a, context: {} })) };
-    const e = evaluateApiCall(set, own);
+  for (const { action, call } of ownRestoreCalls(location)) {
+    const e = evaluateApiCall(set, call, { untilRefused: true });
     if (e.kind === "decided" && e.decision === "allow") allowed.push(action);
   }
   return allowed;
@@ -56,6 +79,24 @@ function refusedTagSets(settings: SharedSettings): Array<{ tags: Record<string, 
 /** At most this many tag sets are named per restore action (the rest are counted). */
 const TAG_SETS_SHOWN = 3;
 
+const taggedCalls = new WeakMap<SharedSettings, BoundedCache<Array<{ label: string; call: ApiCall }>>>();
+
+/** The restore `action` at `location` requested with each tag set it must be refused with. */
+function refusedRestoreCalls(action: string, location: ResourceLocation, settings: SharedSettings): Array<{ label: string; call: ApiCall }> {
+  let memo = taggedCalls.get(settings);
+  if (!memo) {
+    memo = new BoundedCache(1_000);
+    taggedCalls.set(settings, memo);
+  }
+  const key = `${action}\u0000${locationKey(location)}`;
+  let calls = memo.get(key);
+  if (!calls) {
+    calls = refusedTagSets(settings).map(({ tags, label }) => ({ label, call: restoreAuthorizations({ action, location, target: { requestTags: tags } }) }));
+    memo.set(key, calls);
+  }
+  return calls;
+}
+
 function restoreGaps(set: CompiledPolicySet, restores: readonly string[], location: ResourceLocation, settings: SharedSettings): string[] {
   const gaps: string[] = [];
   for (const action of restores) {
@@ -64,8 +105,8 @@ function restoreGaps(set: CompiledPolicySet, restores: readonly string[], locati
     const open: string[] = [];
     let by = "";
     let uncertain = false;
-    for (const { tags, label } of refusedTagSets(settings)) {
-      const e = evaluateApiCall(set, restoreAuthorizations({ action, location, target: { requestTags: tags } }));
+    for (const { label, call } of refusedRestoreCalls(action, location, settings)) {
+      const e = evaluateApiCall(set, call, { untilRefused: true });
       if (e.kind === "cannot-verify") throw new Error(e.problems.map((p) => p.message).join("; "));
       if (e.decision !== "allow") continue;
       open.push(label);

@@ -11,7 +11,7 @@
  */
 import { type CompiledCondition, compileCondition, evaluateConditions } from "./conditions";
 import { type ParsedPolicy, type PolicyKind, type PolicyStatement, describeStatement, parsePolicyDocument } from "./policy-document";
-import { ContextIndex, type RequestContext } from "./request-context";
+import { type ContextIndex, type RequestContext, contextIndexOf } from "./request-context";
 import { type CompiledResourcePattern, type RequestResource, compileResourcePattern, matchResourcePattern, parseRequestResource } from "./resource-match";
 import { type TriState, triAll, triAny, triNot } from "./tri-state";
 import { type ResolvedToken, tokenizePolicyString, tokensGlob } from "./wildcard";
@@ -32,12 +32,14 @@ export interface PolicyProblem {
   message: string;
 }
 
-interface CompiledStatement {
+export interface CompiledStatement {
   readonly policyName: string;
   readonly statement: PolicyStatement;
   readonly actionMatchers: readonly ((action: string) => boolean)[];
   readonly resources?: readonly CompiledResourcePattern[];
   readonly conditions: readonly CompiledCondition[];
+  /** `statement "AllowRestore" (#2) of policy "restore-inline"`. */
+  readonly label: string;
 }
 
 /** Policies parsed and compiled once, to be asked many questions. */
@@ -61,6 +63,7 @@ function compileStatement(policy: ParsedPolicy, statement: PolicyStatement): Com
     actionMatchers: statement.action.patterns.map(compileActionPattern),
     resources: statement.resource?.patterns.map((p) => compileResourcePattern(p, policy.variablesEnabled)),
     conditions: statement.conditions.map((c) => compileCondition(c, policy.variablesEnabled)),
+    label: describeStatement(policy.name, statement),
   };
 }
 
@@ -173,9 +176,36 @@ function matchResources(compiled: CompiledStatement, resource: RequestResource, 
   return { result: element.negated ? triNot(any) : any, reasons };
 }
 
+/** Whether a statement's Action (or NotAction) element covers the action. */
+function coversAction(compiled: CompiledStatement, action: string): boolean {
+  return compiled.actionMatchers.some((m) => m(action)) !== compiled.statement.action.negated;
+}
+
+/** Distinct actions remembered per policy set; more (a fuzzer's) are filtered without memo. */
+const ACTIONS_REMEMBERED = 2_000;
+const statementsByAction = new WeakMap<CompiledPolicySet, Map<string, readonly CompiledStatement[]>>();
+
+/**
+ * The statements whose Action element covers `action`, in document order: a policy set is asked
+ * about the same few actions against many resources and contexts (every production probe), and
+ * most statements of a long policy name other actions.
+ */
+export function statementsFor(policies: CompiledPolicySet, action: string): readonly CompiledStatement[] {
+  let byAction = statementsByAction.get(policies);
+  if (!byAction) {
+    byAction = new Map();
+    statementsByAction.set(policies, byAction);
+  }
+  let statements = byAction.get(action);
+  if (!statements) {
+    statements = policies.statements.filter((c) => coversAction(c, action));
+    if (byAction.size < ACTIONS_REMEMBERED) byAction.set(action, statements);
+  }
+  return statements;
+}
+
+/** Whether a statement whose Action element covers the request applies to it. */
 function statementApplies(compiled: CompiledStatement, request: AccessRequest, resource: RequestResource, context: ContextIndex): { applies: TriState; reasons: string[] } {
-  const actionMatched = compiled.actionMatchers.some((m) => m(request.action));
-  if (actionMatched === compiled.statement.action.negated) return { applies: "no", reasons: [] };
   const principal = matchPrincipal(compiled.statement, request.principal);
   if (principal.result === "no") return { applies: "no", reasons: [] };
   const resources = matchResources(compiled, resource, context);
@@ -197,11 +227,11 @@ export function evaluateAccess(policies: CompiledPolicySet, request: AccessReque
   if (request.resource !== "*" && !request.resource.startsWith("arn:")) {
     return { kind: "cannot-verify", problems: [{ policyName: "(request)", message: `"${request.resource}" is neither "*" nor an ARN` }] };
   }
-  const context = new ContextIndex(request.context);
+  const context = contextIndexOf(request.context);
   const resource = parseRequestResource(request.resource);
   const allowedBy: StatementMatch[] = [];
   const deniedBy: StatementMatch[] = [];
-  for (const compiled of policies.statements) {
+  for (const compiled of statementsFor(policies, request.action)) {
     const { applies, reasons } = statementApplies(compiled, request, resource, context);
     if (applies === "no") continue;
     const s = compiled.statement;
@@ -212,7 +242,7 @@ export function evaluateAccess(policies: CompiledPolicySet, request: AccessReque
       effect: s.effect,
       applies,
       uncertainBecause: reasons,
-      label: describeStatement(compiled.policyName, s),
+      label: compiled.label,
     };
     (s.effect === "Deny" ? deniedBy : allowedBy).push(match);
   }
@@ -255,12 +285,22 @@ export interface ApiCallEvaluation {
   perResource: Array<{ role: string; action: string; resource: string; evaluation: DecidedEvaluation }>;
 }
 
+export interface ApiCallOptions {
+  /**
+   * Stop at the first authorization the most permissive reading refuses: for callers that only ask
+   * whether the call may be allowed. A refused call's `decision` and `mostRestrictive` then come
+   * from the authorizations evaluated so far (an implicit deny may hide a later explicit one), and
+   * `perResource` lists only those.
+   */
+  untilRefused?: boolean;
+}
+
 /**
  * An API call that AWS authorizes against several resources (a restore checks the target, the
  * source snapshot, the option group, parameter group and subnet group): allowed only when every
  * authorization is, explicitly denied when any is.
  */
-export function evaluateApiCall(policies: CompiledPolicySet, call: ApiCall): ApiCallEvaluation | CannotVerify {
+export function evaluateApiCall(policies: CompiledPolicySet, call: ApiCall, options: ApiCallOptions = {}): ApiCallEvaluation | CannotVerify {
   if (call.authorizations.length === 0) {
     return { kind: "cannot-verify", problems: [{ policyName: "(request)", message: `${call.action} names no resource to authorize` }] };
   }
@@ -269,6 +309,7 @@ export function evaluateApiCall(policies: CompiledPolicySet, call: ApiCall): Api
     const evaluation = evaluateAccess(policies, { action: a.action ?? call.action, resource: a.resource, context: a.context, principal: call.principal });
     if (evaluation.kind === "cannot-verify") return evaluation;
     perResource.push({ role: a.role, action: a.action ?? call.action, resource: a.resource, evaluation });
+    if (options.untilRefused && evaluation.decision !== "allow") break;
   }
   const combine = (pick: (e: DecidedEvaluation) => Decision): Decision => {
     const decisions = perResource.map((p) => pick(p.evaluation));

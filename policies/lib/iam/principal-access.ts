@@ -9,7 +9,7 @@ import { readString, toStringList } from "../properties";
 import type { ResourceView, StackView } from "../rule";
 import type { SharedSettings } from "../settings";
 import { BACKUP_VAULT, DYNAMODB_TABLE, RDS_CLUSTER, RDS_INSTANCE } from "../tokens";
-import { type AccessEvaluation, type CompiledPolicySet, type StatementMatch, compilePolicies, evaluateAccess } from "./evaluate";
+import { type AccessEvaluation, type CompiledPolicySet, type StatementMatch, compilePolicies, evaluateAccess, statementsFor } from "./evaluate";
 import { type ProductionKind, type ProductionTarget, type Probe, type ResourceLocation, productionProbes } from "./probes";
 import { type AttachedPolicy, type StackPrincipal, documentValue, principalTags } from "./stack-principals";
 import { type TrustAnalysis, analyzeTrustPolicy } from "./trust";
@@ -19,8 +19,21 @@ export type PolicySetState =
   | { state: "deferred"; unknown: AttachedPolicy[] }
   | { state: "unverifiable"; problems: string[] };
 
+type RoleTrust = TrustAnalysis | "unknown" | undefined;
+
+/** Per principal (buildStackIam builds each once per stack): the three IAM rules ask alike. */
+const trustMemo = new WeakMap<StackPrincipal, RoleTrust>();
+const policySetMemo = new WeakMap<StackPrincipal, { trust: RoleTrust; state: PolicySetState }>();
+
 /** The trust policy of a role, analyzed; undefined for users and groups, "unknown" in a preview. */
-export function roleTrust(principal: StackPrincipal): TrustAnalysis | "unknown" | undefined {
+export function roleTrust(principal: StackPrincipal): RoleTrust {
+  if (trustMemo.has(principal)) return trustMemo.get(principal);
+  const trust = analyzeRoleTrust(principal);
+  trustMemo.set(principal, trust);
+  return trust;
+}
+
+function analyzeRoleTrust(principal: StackPrincipal): RoleTrust {
   if (principal.kind !== "role") return undefined;
   const document = documentValue(principal.view.props.assumeRolePolicy, "assumeRolePolicy");
   if (document.state === "unknown") return "unknown";
@@ -38,7 +51,15 @@ export function roleName(view: ResourceView): string {
  * is set aside when only its own service can assume the role: it is that service's need, and the
  * trust policy keeps people out. Anything unknown defers; anything unreadable fails closed.
  */
-export function principalPolicySet(principal: StackPrincipal, trust: TrustAnalysis | "unknown" | undefined): PolicySetState {
+export function principalPolicySet(principal: StackPrincipal, trust: RoleTrust): PolicySetState {
+  const memo = policySetMemo.get(principal);
+  if (memo && memo.trust === trust) return memo.state;
+  const state = compilePrincipalPolicies(principal, trust);
+  policySetMemo.set(principal, { trust, state });
+  return state;
+}
+
+function compilePrincipalPolicies(principal: StackPrincipal, trust: RoleTrust): PolicySetState {
   const unknown = principal.policies.filter((p) => p.document.state === "unknown");
   if (unknown.length > 0) return { state: "deferred", unknown };
   const problems = principal.policies.flatMap((p) => (p.document.state === "unverifiable" ? [`${p.label}: ${p.document.why}`] : []));
@@ -187,10 +208,11 @@ export interface HarmfulGrant {
  */
 export function harmfulGrants(set: CompiledPolicySet, probes: readonly Probe[]): HarmfulGrant[] {
   const found: Array<{ index: number; grant: HarmfulGrant }> = [];
-  const judge = (index: number): void => {
+  const judge = (index: number): GrantOutcome => {
     const probe = probes[index]!;
     const outcome = grantOutcome(evaluateAccess(set, probe), probe);
     if (outcome !== "denied") found.push({ index, grant: { probe, ...outcome } });
+    return outcome;
   };
   for (const [action, group] of probesByAction(probes)) {
     // Most principals allow no destructive action at all; an action that no Allow statement names
@@ -199,13 +221,24 @@ export function harmfulGrants(set: CompiledPolicySet, probes: readonly Probe[]):
     // stack has. (A set with problems still goes through evaluateAccess, which reports them.)
     const checkable = set.problems.length === 0 && ACTION_NAME.test(action);
     if (checkable) {
-      const mayMatch = set.statements.some((c) => c.statement.effect === "Allow" && c.actionMatchers.some((m) => m(action)) !== c.statement.action.negated);
+      const mayMatch = statementsFor(set, action).some((c) => c.statement.effect === "Allow");
       if (!mayMatch) continue;
     }
     // When no statement that names the action looks at the resource, the decision depends on the
     // request context alone: one evaluation per context, whatever the number of databases.
     if (checkable && resourceBlind(set, action)) {
-      for (const indices of group.byContext.values()) judge(indices[0]!);
+      if (contextBlind(set, action)) {
+        // Nor at the request context (no Condition): one decision for every probe of the action,
+        // reported once per context as above.
+        let shared: GrantOutcome | undefined;
+        for (const indices of group.byContext.values()) {
+          const index = indices[0]!;
+          if (shared === undefined) shared = judge(index);
+          else if (shared !== "denied") found.push({ index, grant: { probe: probes[index]!, ...shared } });
+        }
+      } else {
+        for (const indices of group.byContext.values()) judge(indices[0]!);
+      }
       for (const index of group.unkeyed) judge(index);
     } else {
       for (const index of group.all) judge(index);
@@ -223,10 +256,14 @@ function grantOutcome(e: AccessEvaluation, probe: Probe): GrantOutcome {
   return { allowedBy: e.allowedBy, uncertain: e.uncertain, uncertainBecause: doubtful ? `${doubtful.label}: ${doubtful.uncertainBecause[0]}` : undefined };
 }
 
+/** True when no statement that names `action` has a Condition: the request context cannot change its decision. */
+function contextBlind(set: CompiledPolicySet, action: string): boolean {
+  return statementsFor(set, action).every((c) => c.conditions.length === 0);
+}
+
 /** True when every statement that names `action` applies to any resource (no Resource, or only "*"). */
 function resourceBlind(set: CompiledPolicySet, action: string): boolean {
-  return set.statements.every((c) => {
-    if (c.actionMatchers.some((m) => m(action)) === c.statement.action.negated) return true; // does not name it
+  return statementsFor(set, action).every((c) => {
     const resource = c.statement.resource;
     return resource === undefined || (!resource.negated && resource.patterns.length > 0 && resource.patterns.every((p) => p === "*"));
   });

@@ -111,3 +111,20 @@ export class ContextIndex {
     return [base];
   }
 }
+
+const indexes = new WeakMap<RequestContext, ContextIndex>();
+const EMPTY_CONTEXT: RequestContext = Object.freeze({});
+
+/**
+ * The index of a context object, built once per object: the rules evaluate the same probe and
+ * restore contexts against every principal of a stack. Contexts are never changed after they are
+ * built (every field is read-only).
+ */
+export function contextIndexOf(context: RequestContext = EMPTY_CONTEXT): ContextIndex {
+  let index = indexes.get(context);
+  if (!index) {
+    index = new ContextIndex(context);
+    indexes.set(context, index);
+  }
+  return index;
+}

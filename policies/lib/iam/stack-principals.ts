@@ -244,8 +244,23 @@ function attachedByArn(source: ResourceView, reading: Reading<string>, dependenc
   }
 }
 
-/** Builds the principals and their policies, in one pass over the stack. */
+const built = new WeakMap<StackView, StackIam>();
+
+/**
+ * The principals and their policies of a stack, built once per stack view: the three IAM rules
+ * each ask for them in the same AnalyzeStack call. Nothing changes the result after it is built.
+ */
 export function buildStackIam(stack: StackView): StackIam {
+  let iam = built.get(stack);
+  if (!iam) {
+    iam = scanStackIam(stack);
+    built.set(stack, iam);
+  }
+  return iam;
+}
+
+/** Builds the principals and their policies, in one pass over the stack. */
+function scanStackIam(stack: StackView): StackIam {
   const index: Index = { byUrn: new Map(), byKindAndName: new Map(), policiesByUrn: new Map(), policiesByArnOrName: new Map() };
   const principals: StackPrincipal[] = [];
   for (const view of stack.resources) {
