@@ -32,6 +32,9 @@ export interface RestoreRoleTrustConfig {
 /** One hour: AWS's own default, and long enough for a restore. */
 export const DEFAULT_MAX_SESSION_SECONDS = 3600;
 
+/** The session length of a role whose maxSessionDuration is unset (IAM CreateRole: default 3600). */
+const AWS_DEFAULT_SESSION_SECONDS = 3600;
+
 const CONFIG_SCHEMA: PolicyConfigSchema = {
   properties: {
     maxSessionDurationSeconds: {
@@ -71,6 +74,8 @@ function judge(principal: StackPrincipal, limit: number): Finding[] {
   if (duration.state === "unknown") findings.push(deferredFinding(resource, "maxSessionDuration", principal.view.urn));
   else if (duration.state === "invalid") problems.push(`maxSessionDuration is not a number`);
   else if (duration.state === "known" && duration.value > limit) problems.push(`maxSessionDuration is ${duration.value} seconds, above ${limit}`);
+  // Unset, a role's sessions last AWS's default of one hour: above a lower configured limit.
+  else if (duration.state === "absent" && AWS_DEFAULT_SESSION_SECONDS > limit) problems.push(`maxSessionDuration is not set, so sessions last AWS's default of ${AWS_DEFAULT_SESSION_SECONDS} seconds, above ${limit}`);
   if (problems.length > 0) {
     findings.push({
       ...at,

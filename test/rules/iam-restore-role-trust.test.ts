@@ -81,6 +81,15 @@ describe("iam-restore-role-trust", () => {
     expect(check(role("restorer", restorePolicy, { maxSessionDuration: 1800 }), { maxSessionDurationSeconds: 1800 })).toEqual([]);
   });
 
+  it("holds an unset maxSessionDuration as AWS's default of one hour against a lower limit", () => {
+    // Unset, sessions last 3600 s: within the default limit, above a configured 1800.
+    expect(check(role("restorer", restorePolicy))).toEqual([]);
+    const fs = violations(check(role("restorer", restorePolicy), { maxSessionDurationSeconds: 1800 }));
+    expect(fs).toHaveLength(1);
+    expect(fs[0].message).toContain("but maxSessionDuration is not set, so sessions last AWS's default of 3600 seconds, above 1800.");
+    expect(fs[0].message).toContain("set maxSessionDuration to at most 1800.");
+  });
+
   it("defers an unknown trust policy or session length, and fails an unreadable trust policy", () => {
     const fs = check(role("restorer", restorePolicy, { trust: UNKNOWN.string, maxSessionDuration: UNKNOWN.number }));
     expect(fs.map((f) => f.deferred)).toEqual([true, true]);
