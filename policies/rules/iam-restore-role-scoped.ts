@@ -166,6 +166,8 @@ function judge(stack: StackView, principal: StackPrincipal, settings: SharedSett
   const grants = harmfulGrants(policies.set, restoreRoleProbes(probes));
   if (grants.length > 0) problems.push(`it can act on production beyond reading snapshots and recovery points: ${describeGrants(grants)}`);
   if (problems.length === 0) return [];
+  // A break-glass role whose trust policy is unknown until deployment may yet be exempt: checked then.
+  if (breakGlass.declared && breakGlass.mfa === "unknown") return [deferredFinding(resource, "its trust policy (to confirm the break-glass role requires MFA)", principal.view.urn)];
   return [
     {
       ...at,

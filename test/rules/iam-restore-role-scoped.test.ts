@@ -8,6 +8,7 @@ import type { Finding } from "../../policies/lib/rule";
 import { DEFAULT_SETTINGS, type SharedSettings } from "../../policies/lib/settings";
 import { iamRestoreRoleScoped } from "../../policies/rules/iam-restore-role-scoped";
 import { type StackResourceSpec, stackView } from "../helpers/stack-view";
+import { BREAK_GLASS_TAG } from "../../components/tags";
 import { ACCOUNT, allow, attach, componentRoles, productionData, role } from "../iam/iam-stacks";
 
 function check(resources: StackResourceSpec[]): Finding[] {
@@ -32,6 +33,18 @@ describe("iam-restore-role-scoped", () => {
       ],
     };
     expect(check(role("restorer", policy))).toEqual([]);
+  });
+
+  it("defers a break-glass role whose trust policy is unknown until deployment, and fails it once known without MFA", () => {
+    const tags = { [BREAK_GLASS_TAG.key]: BREAK_GLASS_TAG.value };
+    const fs = check(role("glass", allow(["rds:*"]), { tags, trust: UNKNOWN.string }));
+    expect(fs).toHaveLength(1);
+    expect(fs[0].deferred).toBe(true);
+    expect(fs[0].message).toContain("its trust policy (to confirm the break-glass role requires MFA)");
+    const open = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/oncall` }, Action: "sts:AssumeRole" }] };
+    const known = check(role("glass", allow(["rds:*"]), { tags, trust: open }));
+    expect(violations(known)).toHaveLength(1);
+    expect(violations(known)[0].message).toContain('IAM role "glass": may restore (');
   });
 
   it("ignores roles that cannot restore", () => {
