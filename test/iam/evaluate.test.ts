@@ -180,6 +180,15 @@ describe("evaluateApiCall: every authorization must be allowed", () => {
     expect(evaluateApiCall(set, withOptionGroup)).toMatchObject({ decision: "allow", mostRestrictive: "implicit-deny", uncertain: true });
   });
 
+  it("stops at the first refused authorization when asked only whether the call may be allowed", () => {
+    const refused = evaluateApiCall(set, call("orders"), { untilRefused: true });
+    expect(refused).toMatchObject({ decision: "implicit-deny" });
+    if (refused.kind === "decided") expect(refused.perResource.map((r) => r.role)).toEqual(["target DB instance"]);
+    const allowed = evaluateApiCall(set, call("restored-1"), { untilRefused: true });
+    expect(allowed).toMatchObject({ decision: "allow", mostRestrictive: "allow" });
+    if (allowed.kind === "decided") expect(allowed.perResource.map((r) => r.role)).toEqual(["target DB instance", "source DB snapshot"]);
+  });
+
   it("refuses a call with nothing to authorize", () => {
     expect(evaluateApiCall(set, { action: "rds:RestoreDBInstanceFromDBSnapshot", authorizations: [] }).kind).toBe("cannot-verify");
   });

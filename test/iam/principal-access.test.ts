@@ -383,6 +383,18 @@ describe("harmfulGrants", () => {
     expect(grantsOf(set({ Effect: "Allow", NotAction: "iam:*", Resource: "*" }), [a, b])).toEqual([a.description]);
   });
 
+  it("decides every context alike only when no statement naming the action has a Condition", () => {
+    // Allow and an unconditioned Deny on any resource: one decision (denied) for every context.
+    expect(grantsOf(set({ Effect: "Allow", Action: DELETE, Resource: "*" }, { Effect: "Deny", Action: DELETE, Resource: "*" }), [a, bProd])).toEqual([]);
+    // A Deny conditioned on the production tag: the untagged request may pass, the tagged one may not.
+    const prodDenied = set({ Effect: "Allow", Action: DELETE, Resource: "*" }, { Effect: "Deny", Action: DELETE, Resource: "*", Condition: { StringEquals: { "aws:ResourceTag/environment": "production" } } });
+    expect(grantsOf(prodDenied, [a, bProd])).toEqual([a.description]);
+    expect(grantsOf(prodDenied, [bProd, a])).toEqual([a.description]);
+    // A condition on a statement for another action leaves this one context-blind.
+    const other = set({ Effect: "Allow", Action: DELETE, Resource: "*" }, { Effect: "Deny", Action: "rds:StopDBInstance", Resource: "*", Condition: { StringEquals: { "aws:ResourceTag/environment": "production" } } });
+    expect(grantsOf(other, [a, b, bProd])).toEqual([a.description, bProd.description]);
+  });
+
   it("treats a trust-style statement without Resource as naming any resource", () => {
     const trustLike = compilePolicies([{ name: "t", kind: "trust", document: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: "*", Action: DELETE }] } }]);
     expect(trustLike.problems).toEqual([]);

@@ -1,7 +1,7 @@
 import { Secret } from "@pulumi/policy";
 import { unknownCheckingProxy } from "@pulumi/policy";
 import { UNKNOWN } from "../../guard/wire";
-import { describeValue, readBoolean, readNumber, readObject, readRaw, readStringList, unwrapProperties } from "../../policies/lib/properties";
+import { describeValue, parseJsonText, readBoolean, readNumber, readObject, readRaw, readStringList, unwrapProperties } from "../../policies/lib/properties";
 
 describe("reading properties in the engine's wire form", () => {
   it("reads through @pulumi/policy's unknown-checking proxy without throwing", () => {
@@ -38,5 +38,25 @@ describe("reading properties in the engine's wire form", () => {
     expect(readRaw({ a: cyclic }, "a.self.self.self").state).toBe("known");
     expect(describeValue(cyclic)).toBe("an object that is not JSON");
     expect(describeValue("x".repeat(500)).length).toBeLessThanOrEqual(60);
+  });
+});
+
+describe("parseJsonText", () => {
+  it("parses every kind of JSON text, after JSON's own whitespace", () => {
+    expect(parseJsonText('{"a": 1}')).toEqual({ a: 1 });
+    expect(parseJsonText(' \t\r\n["x"]')).toEqual(["x"]);
+    expect(parseJsonText('"text"')).toBe("text");
+    expect(parseJsonText("-1.5")).toBe(-1.5);
+    expect(parseJsonText("0")).toBe(0);
+    expect(parseJsonText("9")).toBe(9);
+    expect(parseJsonText("true")).toBe(true);
+    expect(parseJsonText("false")).toBe(false);
+    expect(parseJsonText("null")).toBeNull();
+  });
+
+  it("returns undefined for text that is not JSON, without throwing", () => {
+    for (const text of ["", "   ", "restorer", "arn:aws:iam::111111111111:role/x", "{", "[1,", "tru", "nul", "'single'", "\u00a0[1]", "+1", ".5"]) {
+      expect(parseJsonText(text)).toBeUndefined();
+    }
   });
 });
