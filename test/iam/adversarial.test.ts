@@ -119,6 +119,19 @@ describe("adversarial: spellings AWS reads the same way (pinned, correct today)"
     expect(judge([{ Version: V, Statement: [ADMIN_RDS, deny] }], deleteProd({ "aws:ResourceTag/environment": "production" }))).toBe("explicit-deny");
   });
 
+  it("two tag keys differing only in case leave the comparison undecided: an Allow may apply, a Deny may not", () => {
+    const bothSpellings = { "aws:ResourceTag/environment": "staging", "aws:ResourceTag/Environment": "production" };
+    const allowStaging = { Version: V, Statement: [{ Effect: "Allow", Action: "rds:DeleteDBInstance", Resource: "*", Condition: { StringEquals: { "aws:ResourceTag/environment": "staging" } } }] };
+    const e = evaluateAccess(compilePolicies([{ name: "p", document: allowStaging }]), deleteProd(bothSpellings));
+    expect(e).toMatchObject({ kind: "decided", decision: "allow", mostRestrictive: "implicit-deny", uncertain: true });
+    // Listed the other way round, the same: neither value wins.
+    expect(evaluateAccess(compilePolicies([{ name: "p", document: allowStaging }]), deleteProd({ "aws:ResourceTag/Environment": "production", "aws:ResourceTag/environment": "staging" }))).toMatchObject({ decision: "allow", uncertain: true });
+    const denyProduction = { Version: V, Statement: [ADMIN_RDS, { Effect: "Deny", Action: "rds:*", Resource: "*", Condition: { StringEquals: { "aws:ResourceTag/environment": "production" } } }] };
+    expect(evaluateAccess(compilePolicies([{ name: "p", document: denyProduction }]), deleteProd(bothSpellings))).toMatchObject({ decision: "allow", mostRestrictive: "explicit-deny", uncertain: true });
+    // One spelling alone is decided.
+    expect(judge([allowStaging], deleteProd({ "aws:ResourceTag/Environment": "production" }))).toBe("implicit-deny");
+  });
+
   it("StringEquals values are case-sensitive: a Deny on \"production\" misses \"PRODUCTION\", as in AWS", () => {
     const docs: Doc[] = [{ Version: V, Statement: [ADMIN_RDS, { Effect: "Deny", Action: "rds:*", Resource: "*", Condition: { StringEquals: { "aws:ResourceTag/environment": "production" } } }] }];
     expect(judge(docs, deleteProd({ "aws:ResourceTag/environment": "PRODUCTION" }))).toBe("allow");

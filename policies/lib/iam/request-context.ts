@@ -68,6 +68,12 @@ function normalizeValue(value: unknown): ContextValue | undefined {
 /** A request context indexed for lookups; build it once per request. */
 export class ContextIndex {
   private readonly exact = new Map<string, ContextValue>();
+  /**
+   * Keys listed more than once in different letter cases (tags `environment` and `Environment`,
+   * distinct on an RDS resource): AWS compares key names case-insensitively, so which value a
+   * condition sees is not documented, and every one of them is a possible reading.
+   */
+  private readonly several = new Map<string, ContextValue[]>();
   /** Values by the folded skeleton of keys that hold non-ASCII letters (or of every key, for non-ASCII lookups). */
   private readonly skeletons = new Map<string, ContextValue[]>();
   /** Keys given with a value the evaluator cannot read (an object, null): treated as unknown. */
@@ -84,6 +90,8 @@ export class ContextIndex {
         continue;
       }
       const lower = foldKey(key);
+      const prior = this.exact.get(lower);
+      if (prior !== undefined) this.several.set(lower, [...(this.several.get(lower) ?? [prior]), value]);
       this.exact.set(lower, value);
       const skeleton = foldSkeleton(lower);
       const list = this.skeletons.get(skeleton) ?? [];
@@ -102,6 +110,8 @@ export class ContextIndex {
   lookup(key: string): readonly KeyReading[] {
     const lower = foldKey(key);
     if (this.unreadable.has(lower)) return [UNKNOWN];
+    const several = this.several.get(lower);
+    if (several) return several.map((value): KeyReading => ({ state: "present", value }));
     const hit = this.exact.get(lower);
     if (hit !== undefined) return [{ state: "present", value: hit }];
     const base = this.allAbsent || this.absentPatterns.some((re) => re.test(key)) ? ABSENT : UNKNOWN;
