@@ -37,6 +37,7 @@ function analyzeRoleTrust(principal: StackPrincipal): RoleTrust {
   if (principal.kind !== "role") return undefined;
   const document = documentValue(principal.view.props.assumeRolePolicy, "assumeRolePolicy");
   if (document.state === "unknown") return "unknown";
+  if (document.state === "unverifiable") return { kind: "cannot-verify", problems: [document.why] };
   if (document.state !== "known" || document.document === undefined || document.document === null) return { kind: "cannot-verify", problems: ["the role has no assumeRolePolicy"] };
   return analyzeTrustPolicy(document.document, roleName(principal.view));
 }
