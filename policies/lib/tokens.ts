@@ -14,6 +14,7 @@ export const BACKUP_VAULT = "aws:backup/vault:Vault"; // aws.backup.Vault
 export const BACKUP_VAULT_LOCK = "aws:backup/vaultLockConfiguration:VaultLockConfiguration"; // aws.backup.VaultLockConfiguration
 export const BACKUP_RESTORE_TESTING_PLAN = "aws:backup/restoreTestingPlan:RestoreTestingPlan"; // aws.backup.RestoreTestingPlan
 export const BACKUP_RESTORE_TESTING_SELECTION = "aws:backup/restoreTestingSelection:RestoreTestingSelection"; // aws.backup.RestoreTestingSelection
+export const KMS_KEY = "aws:kms/key:Key"; // aws.kms.Key
 export const AWS_PROVIDER = "pulumi:providers:aws"; // aws.Provider
 export const IAM_ROLE = "aws:iam/role:Role"; // aws.iam.Role
 export const IAM_USER = "aws:iam/user:User"; // aws.iam.User

@@ -3,7 +3,10 @@
  * policies (inline, `RolePolicy`/`UserPolicy`/`GroupPolicy`, customer managed `aws:iam/policy:Policy`
  * with its attachments, AWS managed policies attached by ARN such as AmazonRDSFullAccess, a user's
  * group policies), can delete, modify, stop, reboot or restore over a production database, retag
- * it, or delete or change production backups, backup vaults and their lock. An unattached customer
+ * it, delete or change production backups, backup vaults and their lock, or schedule the deletion
+ * of, disable, or replace the policy of the customer managed KMS key production data is encrypted
+ * with (lib/iam/probes.ts DESTRUCTIVE_ACTIONS; the keys come from each production database's,
+ * table's and vault's key reference, lib/iam/principal-access.ts). An unattached customer
  * managed policy is judged on its own, as if attached to a principal with no other policy.
  *
  * The only exception is a declared break-glass role: one tagged with the configured break-glass
@@ -129,11 +132,11 @@ function judgeDetached(stack: StackView, policy: AttachedPolicy, settings: Share
 
 export const iamNoProdDbDestruction: StackRule = {
   id: "iam-no-prod-db-destruction",
-  description: "No IAM policy in the stack lets a principal destroy, overwrite or weaken a production database or its backups (except a break-glass role that requires MFA).",
+  description: "No IAM policy in the stack lets a principal destroy, overwrite or weaken a production database, its backups or its encryption key (except a break-glass role that requires MFA).",
   enforcementLevel: "mandatory",
   severity: "critical",
   waivable: true,
-  tags: ["iam", "rds", "aurora", "dynamodb", "backup"],
+  tags: ["iam", "rds", "aurora", "dynamodb", "backup", "kms"],
   remediationSteps:
     "Scope the policy's Allow statements away from production (ARNs and tag conditions that cover every spelling of the production tag) or deny the destructive actions on production explicitly; reserve such power for a break-glass role tagged as configured whose trust policy requires MFA.",
   check(stack, _config, settings) {

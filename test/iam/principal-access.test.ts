@@ -238,7 +238,7 @@ describe("productionTargets", () => {
   const here = { partition: "aws", region: "us-east-1", account: ACCOUNT };
   // Production found by tag may be in any Region of the account: the unnamed probes leave it open.
   const unnamed = (location: { partition?: string; account?: string }) =>
-    (["rds-instance", "rds-cluster", "dynamodb-table", "backup-vault"] as const).map((kind) => ({ kind, location: { partition: location.partition, account: location.account } }));
+    (["rds-instance", "rds-cluster", "dynamodb-table", "backup-vault", "kms-key"] as const).map((kind) => ({ kind, location: { partition: location.partition, account: location.account } }));
 
   it("probes every kind unnamed, then each production database and vault of the stack by name, and with its tags when all are known", () => {
     const stack = stackView({
@@ -284,14 +284,42 @@ describe("productionTargets", () => {
       resources: [{ type: RDS, name: "orders", props: { identifier: "orders", tags: { environment: "production" } } }],
     });
     const tags = { environment: "production" };
-    expect(productionTargets(stack, here).slice(4)).toEqual([
+    expect(productionTargets(stack, here).slice(5)).toEqual([
       { kind: "rds-instance", name: "orders", location: here },
       { kind: "rds-instance", name: "orders", location: here, tags },
     ]);
     const nowhere = { partition: undefined, region: undefined, account: undefined };
-    expect(productionTargets(stack, {}).slice(4)).toEqual([
+    expect(productionTargets(stack, {}).slice(5)).toEqual([
       { kind: "rds-instance", name: "orders", location: nowhere },
       { kind: "rds-instance", name: "orders", location: nowhere, tags },
+    ]);
+  });
+
+  it("adds the customer managed KMS key each production database, table and vault is encrypted with", () => {
+    const KEY = "aws:kms/key:Key";
+    const keyArn = `arn:aws:kms:eu-west-1:${OTHER_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+    const stack = stackView({
+      resources: [
+        // A key of the stack, created in this deployment (its ARN and id unknown in a preview).
+        { type: KEY, name: "db-key", props: { arn: UNKNOWN.string, keyId: UNKNOWN.string, tags: { team: "payments" } } },
+        { type: KEY, name: "known-key", props: { arn: keyArn, keyId: "1234abcd-12ab-34cd-56ef-1234567890ab", tags: { purpose: "vault" } } },
+        { type: RDS, name: "orders", props: { identifier: UNKNOWN.string, kmsKeyId: UNKNOWN.string, tags: { environment: "production" } }, propertyDependencies: { kmsKeyId: ["db-key"] } },
+        { type: CLUSTER, name: "ledger", props: { clusterIdentifier: UNKNOWN.string, kmsKeyId: `arn:aws:kms:us-east-1:${ACCOUNT}:alias/ledger`, tags: { environment: "production" } } },
+        { type: TABLE, name: "carts", props: { name: UNKNOWN.string, serverSideEncryption: { enabled: true, kmsKeyArn: "0000-bare-id" }, tags: { environment: "production" } } },
+        { type: VAULT, name: "vault", props: { name: UNKNOWN.string, kmsKeyArn: keyArn, tags: { environment: "production" } } },
+        // Unknown, with no key of the stack behind it: any key.
+        { type: RDS, name: "elsewhere", props: { identifier: UNKNOWN.string, kmsKeyId: UNKNOWN.string, tags: { environment: "production" } } },
+        // AWS managed keys (no kmsKeyId) and non-production databases add nothing.
+        { type: RDS, name: "managed", props: { identifier: UNKNOWN.string, storageEncrypted: true, tags: { environment: "production" } } },
+        { type: RDS, name: "scratch", props: { identifier: UNKNOWN.string, kmsKeyId: keyArn, tags: { environment: "staging" } } },
+      ],
+    });
+    expect(productionTargets(stack, here).slice(5)).toEqual([
+      { kind: "kms-key", name: undefined, location: here, role: 'the key RDS instance "orders" is encrypted with', tags: { team: "payments" } },
+      { kind: "kms-key", name: undefined, location: { partition: "aws", region: "us-east-1", account: ACCOUNT }, role: 'the key Aurora/RDS cluster "ledger" is encrypted with', anyTags: true },
+      { kind: "kms-key", name: "0000-bare-id", location: here, role: 'the key DynamoDB table "carts" is encrypted with', anyTags: true },
+      { kind: "kms-key", name: "1234abcd-12ab-34cd-56ef-1234567890ab", location: { partition: "aws", region: "eu-west-1", account: OTHER_ACCOUNT }, role: 'the key backup vault "vault" is encrypted with', tags: { purpose: "vault" } },
+      { kind: "kms-key", name: undefined, location: here, role: 'the key RDS instance "elsewhere" is encrypted with', anyTags: true },
     ]);
   });
 

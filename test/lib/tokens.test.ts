@@ -17,6 +17,7 @@ const classes: Record<string, unknown> = {
   BACKUP_SELECTION: aws.backup.Selection,
   BACKUP_VAULT: aws.backup.Vault,
   BACKUP_VAULT_LOCK: aws.backup.VaultLockConfiguration,
+  KMS_KEY: aws.kms.Key,
   BACKUP_RESTORE_TESTING_PLAN: aws.backup.RestoreTestingPlan,
   BACKUP_RESTORE_TESTING_SELECTION: aws.backup.RestoreTestingSelection,
   IAM_ROLE: aws.iam.Role,

@@ -143,6 +143,13 @@ describe("IAM rules, adversarial: fail-open cases found by review (fixed; each f
     expect(names(fs)).toEqual(["restorer"]);
     expect(fs[0].message).toContain("lambda.amazonaws.com");
   });
+  it("no-prod-db-destruction: kms:ScheduleKeyDeletion / kms:DisableKey on the production database's key (destroys it and every backup) is probed", () => {
+    const keyArn = `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+    const data = [prodRds("orders", { kmsKeyId: keyArn, storageEncrypted: true })];
+    const fs = violations(destruction(role("key-admin", allow(["kms:ScheduleKeyDeletion", "kms:DisableKey"])), { data }));
+    expect(names(fs)).toEqual(["key-admin"]);
+    expect(fs[0].message).toMatch(/kms:(ScheduleKeyDeletion|DisableKey) on arn:aws:kms:/);
+  });
 });
 
 describe("IAM rules, adversarial: production spellings and detection", () => {

@@ -168,6 +168,50 @@ describe("iam-no-prod-db-destruction", () => {
     expect(fs[0].message).toContain('AWS has no condition key "aws:ResourceTags/environment"');
   });
 
+  describe("the KMS keys production data is encrypted with", () => {
+    const KEY = "aws:kms/key:Key";
+    const KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab";
+    const keyArn = `arn:aws:kms:us-east-1:${ACCOUNT}:key/${KEY_ID}`;
+    /** A production database encrypted with a key of the stack (unknown in a preview) or a known key. */
+    const encrypted = (kmsKeyId: unknown, deps: string[] = []): StackResourceSpec[] => [
+      { type: KEY, name: "db-key", props: { arn: UNKNOWN.string, keyId: UNKNOWN.string, tags: { team: "payments" } } },
+      { type: "aws:rds/instance:Instance", name: "ledger", props: { identifier: "ledger", kmsKeyId, tags: { environment: "production" } }, propertyDependencies: { kmsKeyId: deps } },
+    ];
+
+    it("fails a role that may schedule the deletion of, or disable, the key of a production database", () => {
+      const fs = check([...encrypted(UNKNOWN.string, ["db-key"]), ...role("keys", allow(["kms:ScheduleKeyDeletion", "kms:DisableKey"]))]);
+      expect(violations(fs)).toHaveLength(1);
+      // Allowed on any key, so the first probe stands for the rest (a production-tagged key).
+      expect(fs[0].message).toContain(`can harm production: kms:ScheduleKeyDeletion on arn:aws:kms:*:${ACCOUNT}:key/* (resource tagged environment=prod), granted by statement #1 of RolePolicy "keys-permissions"; kms:DisableKey on`);
+    });
+
+    it("judges the stack's key by its own tags: a grant on the owning team's keys reaches it, another team's does not", () => {
+      const byTeam = (team: string) => allow(["kms:ScheduleKeyDeletion"], "*", { Condition: { StringEquals: { "aws:ResourceTag/team": team } } });
+      const payments = violations(check([...encrypted(UNKNOWN.string, ["db-key"]), ...role("keys", byTeam("payments"))]));
+      expect(payments).toHaveLength(1);
+      expect(payments[0].message).toContain(`kms:ScheduleKeyDeletion on arn:aws:kms:us-east-1:${ACCOUNT}:key/* (resource tagged team=payments, the key RDS instance "ledger" is encrypted with), granted by`);
+      // Another team's keys: only the production-tagged keys of unknown other tags may match (uncertain), not the stack's key.
+      const analytics = violations(check([...encrypted(UNKNOWN.string, ["db-key"]), ...role("keys", byTeam("analytics"))]));
+      expect(analytics).toHaveLength(1);
+      expect(analytics[0].message).toContain("(may be allowed: ");
+      expect(analytics[0].message).not.toContain('the key RDS instance "ledger"');
+    });
+
+    it("probes a key named by ARN by its id, and a key of unknown tags whatever a condition says", () => {
+      const other = allow(["kms:ScheduleKeyDeletion"], `arn:aws:kms:us-east-1:${ACCOUNT}:key/other-key`);
+      // A Deny-free grant on one other key: only the unnamed, production-tagged key probes may match it.
+      const scoped = violations(check([...encrypted(keyArn), ...role("keys", other)]));
+      expect(scoped.every((f) => !f.message.includes(`key/${KEY_ID}`))).toBe(true);
+      const exact = violations(check([...encrypted(keyArn), ...role("keys", allow(["kms:ScheduleKeyDeletion"], keyArn))]));
+      expect(exact).toHaveLength(1);
+      expect(exact[0].message).toContain(`kms:ScheduleKeyDeletion on ${keyArn} (resource tags unknown, the key RDS instance "ledger" is encrypted with)`);
+    });
+
+    it("passes a role that only uses keys (Decrypt, GenerateDataKey, DescribeKey, CreateGrant)", () => {
+      expect(check([...encrypted(UNKNOWN.string, ["db-key"]), ...role("app", allow(["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey", "kms:CreateGrant"]))])).toEqual([]);
+    });
+  });
+
   it("passes read-only and unrelated roles", () => {
     expect(check([...role("reader", allow(["rds:Describe*", "rds:ListTagsForResource", "dynamodb:GetItem", "dynamodb:PutItem"])), attach("reader", "arn:aws:iam::aws:policy/ReadOnlyAccess")])).toEqual([]);
   });

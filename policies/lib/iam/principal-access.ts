@@ -6,9 +6,9 @@
  */
 import { effectiveTags } from "../backup-graph";
 import { readString, toStringList } from "../properties";
-import type { ResourceView, StackView } from "../rule";
+import { type ResourceView, type StackView, resourceLabel } from "../rule";
 import type { SharedSettings } from "../settings";
-import { BACKUP_VAULT, DYNAMODB_TABLE, RDS_CLUSTER, RDS_INSTANCE } from "../tokens";
+import { BACKUP_VAULT, DYNAMODB_TABLE, KMS_KEY, RDS_CLUSTER, RDS_INSTANCE } from "../tokens";
 import { type AccessEvaluation, type CompiledPolicySet, type StatementMatch, compilePolicies, evaluateAccess, statementsFor } from "./evaluate";
 import { type ProductionKind, type ProductionTarget, type Probe, type ResourceLocation, productionProbes } from "./probes";
 import { type AttachedPolicy, type StackPrincipal, documentValue, principalTags } from "./stack-principals";
@@ -152,25 +152,92 @@ const targetMemo = new WeakMap<StackView, Map<string, ProductionTarget[]>>();
 /** The longest name AWS allows for a DynamoDB table; RDS identifiers (63) and Backup vaults (50) are shorter. */
 const MAX_AWS_NAME_LENGTH = 255;
 
+/**
+ * Where each kind names the customer managed KMS key its data (and its snapshots and recovery
+ * points) is encrypted with, and the property whose dependencies lead to a key of the stack. Unset,
+ * the data uses a key AWS manages (aws/rds, aws/dynamodb, aws/backup) or owns, which no principal
+ * can delete or disable.
+ */
+const KEY_PROPERTY: Readonly<Record<string, { path: string; dependencyProperty: string }>> = {
+  [RDS_INSTANCE]: { path: "kmsKeyId", dependencyProperty: "kmsKeyId" },
+  [RDS_CLUSTER]: { path: "kmsKeyId", dependencyProperty: "kmsKeyId" },
+  [DYNAMODB_TABLE]: { path: "serverSideEncryption.kmsKeyArn", dependencyProperty: "serverSideEncryption" },
+  [BACKUP_VAULT]: { path: "kmsKeyArn", dependencyProperty: "kmsKeyArn" },
+};
+
+const KEY_ARN = /^arn:([^:]+):kms:([^:]*):(\d{12}):(key|alias)\/(.+)$/;
+
+const keysByReference = new WeakMap<StackView, Map<string, ResourceView>>();
+
+/** A key of the stack, by its known ARN or key id (indexed once per stack). */
+function stackKey(stack: StackView, ref: string): ResourceView | undefined {
+  let index = keysByReference.get(stack);
+  if (!index) {
+    index = new Map();
+    for (const view of stack.resources) {
+      if (view.type !== KMS_KEY) continue;
+      for (const property of ["arn", "keyId"]) {
+        const value = readString(view.props, property);
+        if (value.state === "known" && !index.has(value.value)) index.set(value.value, view);
+      }
+    }
+    keysByReference.set(stack, index);
+  }
+  return index.get(ref);
+}
+
+/**
+ * The KMS key a production resource is encrypted with, as a target: by key id when the reference
+ * names one (an alias may point at any key), with the key's own tags when the stack creates it and
+ * they are known, otherwise with tags unknown (production by use, whatever its tags say).
+ */
+function keyTargets(stack: StackView, view: ResourceView, location: ResourceLocation): ProductionTarget[] {
+  const spec = KEY_PROPERTY[view.type];
+  if (!spec) return [];
+  const role = `the key ${resourceLabel(view)} is encrypted with`;
+  const reference = readString(view.props, spec.path);
+  if (reference.state === "absent") return [];
+  const target = (keyView: ResourceView | undefined, name: string | undefined, at: ResourceLocation): ProductionTarget => {
+    const tags = keyView ? knownTags(keyView) : undefined;
+    return { kind: "kms-key", name: name !== undefined && name.length <= MAX_AWS_NAME_LENGTH ? name : undefined, location: at, role, ...(tags ? { tags } : { anyTags: true }) };
+  };
+  if (reference.state === "known") {
+    const arn = KEY_ARN.exec(reference.value);
+    const inStack = stackKey(stack, reference.value);
+    if (arn) {
+      const [, partition, region, account, kind, id] = arn;
+      return [target(inStack, kind === "key" ? id : undefined, { partition, region: region || undefined, account })];
+    }
+    // A bare key id is in the resource's own Region and account; an alias name may be any key.
+    return [target(inStack, reference.value.startsWith("alias/") ? undefined : reference.value, location)];
+  }
+  // Unknown until deployment (a key the stack creates) or unreadable: the keys it depends on, else any key.
+  const keys = (view.propertyDependencies?.[spec.dependencyProperty] ?? []).map((urn) => stack.byUrn.get(urn)).filter((v): v is ResourceView => v !== undefined && v.type === KMS_KEY);
+  if (keys.length === 0) return [target(undefined, undefined, location)];
+  return keys.map((key) => {
+    const id = readString(key.props, "keyId");
+    return target(key, id.state === "known" ? id.value : undefined, location);
+  });
+}
+
 function scanProductionTargets(stack: StackView, location: ResourceLocation): ProductionTarget[] {
   // Production found by tag may be anywhere in the principal's account: IAM permissions hold in
   // every Region, so these probes leave the Region open (`*` in their ARNs).
   const anyRegion: ResourceLocation = { partition: location.partition, account: location.account };
-  const targets: ProductionTarget[] = (["rds-instance", "rds-cluster", "dynamodb-table", "backup-vault"] as const).map((kind) => ({ kind, location: anyRegion }));
+  const targets: ProductionTarget[] = (["rds-instance", "rds-cluster", "dynamodb-table", "backup-vault", "kms-key"] as const).map((kind) => ({ kind, location: anyRegion }));
   for (const view of stack.resources) {
     const shape = KIND_OF[view.type];
     if (!shape || view.production.production === false) continue;
+    // Its key is where it lives, whatever its name says.
+    const own = locationOf(view);
+    const plausible = (v: string | undefined) => (v !== undefined && v.length <= MAX_AWS_NAME_LENGTH ? v : undefined);
+    const at: ResourceLocation = { partition: plausible(own.partition) ?? location.partition, region: plausible(own.region) ?? location.region, account: plausible(own.account) ?? location.account };
+    targets.push(...keyTargets(stack, view, at));
     const name = readString(view.props, shape.nameProperty);
     // A name AWS could not hold (no RDS, DynamoDB or Backup name exceeds 255 characters) is left to
     // the kind's unnamed probes: building every probe ARN from it would cost memory per character.
     if (name.state !== "known" || name.value.length > MAX_AWS_NAME_LENGTH) continue;
-    const own = locationOf(view);
-    const plausible = (v: string | undefined) => (v !== undefined && v.length <= MAX_AWS_NAME_LENGTH ? v : undefined);
-    const target: ProductionTarget = {
-      kind: shape.kind,
-      name: name.value,
-      location: { partition: plausible(own.partition) ?? location.partition, region: plausible(own.region) ?? location.region, account: plausible(own.account) ?? location.account },
-    };
+    const target: ProductionTarget = { kind: shape.kind, name: name.value, location: at };
     targets.push(target);
     // And with the tags AWS will really see on it (its own and its provider's default tags), when
     // every one is known: a grant scoped to another of its tags (owner=payments), or a Deny that

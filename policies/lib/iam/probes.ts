@@ -19,7 +19,7 @@ import { type ActionCatalogue, actionCatalogue } from "./action-catalogue";
 import type { ApiCall, Authorization } from "./evaluate";
 import type { RequestContext } from "./request-context";
 
-export type ProductionKind = "rds-instance" | "rds-cluster" | "dynamodb-table" | "backup-vault";
+export type ProductionKind = "rds-instance" | "rds-cluster" | "dynamodb-table" | "backup-vault" | "kms-key";
 
 /** Where a resource lives; a part left out is unknown and becomes `*` in the probe ARN. */
 export interface ResourceLocation {
@@ -44,6 +44,7 @@ export interface DestructiveAction {
 const rds = (action: string, resourceType: string, kind: ProductionKind, harm: Harm, effect: string): DestructiveAction => ({ action: `rds:${action}`, resourceType, kind, harm, effect });
 const ddb = (action: string, resourceType: string, harm: Harm, effect: string): DestructiveAction => ({ action: `dynamodb:${action}`, resourceType, kind: "dynamodb-table", harm, effect });
 const backup = (action: string, resourceType: string, harm: Harm, effect: string): DestructiveAction => ({ action: `backup:${action}`, resourceType, kind: "backup-vault", harm, effect });
+const kms = (action: string, harm: Harm, effect: string): DestructiveAction => ({ action: `kms:${action}`, resourceType: "key", kind: "kms-key", harm, effect });
 
 /**
  * Control-plane actions that destroy, overwrite or weaken a production database or its backups.
@@ -100,6 +101,12 @@ export const DESTRUCTIVE_ACTIONS: readonly DestructiveAction[] = [
   backup("DeleteBackupPlan", "backupPlan", "change-backup", "deletes a backup plan"),
   backup("UpdateBackupPlan", "backupPlan", "change-backup", "changes a backup plan"),
   backup("DeleteBackupSelection", "backupPlan", "change-backup", "removes resources from a backup plan"),
+  // The customer managed key a production database, table or vault is encrypted with: without it
+  // the data and every snapshot and recovery point encrypted with it cannot be read.
+  kms("ScheduleKeyDeletion", "delete", "schedules the deletion of the KMS key production data is encrypted with (after 7-30 days the data and its backups are unreadable for good)"),
+  kms("DisableKey", "modify", "disables the KMS key production data is encrypted with (the database and its backups cannot be read until it is enabled)"),
+  kms("DeleteImportedKeyMaterial", "delete", "deletes the imported key material of the KMS key production data is encrypted with"),
+  kms("PutKeyPolicy", "modify", "replaces the policy of the KMS key production data is encrypted with (it can lock the database's service out of the key)"),
 ];
 
 /** The resource a production kind is, in the service authorization reference. */
@@ -108,13 +115,14 @@ const KIND_RESOURCE: Readonly<Record<ProductionKind, { service: string; resource
   "rds-cluster": { service: "rds", resourceType: "cluster" },
   "dynamodb-table": { service: "dynamodb", resourceType: "table" },
   "backup-vault": { service: "backup", resourceType: "backupVault" },
+  "kms-key": { service: "kms", resourceType: "key" },
 };
 
 /**
  * The variable in each ARN format that holds the production resource's name; other variables
  * (snapshot ids, backup names) stand for any value.
  */
-const NAME_VARIABLES = new Set(["DbInstanceName", "DbClusterInstanceName", "TableName", "BackupVaultName"]);
+const NAME_VARIABLES = new Set(["DbInstanceName", "DbClusterInstanceName", "TableName", "BackupVaultName", "KeyId"]);
 
 /** Fills an ARN format from the reference; every variable without a value becomes `*`. */
 export function arnFromFormat(format: string, values: Readonly<Record<string, string | undefined>>): string {
@@ -193,6 +201,14 @@ export interface ProductionTarget {
   name?: string;
   /** The tags AWS sees on it; unset: unknown, so every production tag spelling is probed. */
   tags?: Readonly<Record<string, string>>;
+  /**
+   * Its tags are unknown and need not be production's (a KMS key a production database names is
+   * production by use, whatever it is tagged): probed once with resource tags unknown, so that a
+   * tag condition may or may not hold. Ignored when `tags` is set.
+   */
+  anyTags?: boolean;
+  /** What it is to production, for messages: `the key RDS instance "orders" is encrypted with`. */
+  role?: string;
   location?: ResourceLocation;
 }
 
@@ -206,7 +222,8 @@ export interface Probe {
 }
 
 function describeTags(tags: Readonly<Record<string, string>> | undefined, what: string): string {
-  const entries = Object.entries(tags ?? {});
+  if (tags === undefined) return `${what} tags unknown`;
+  const entries = Object.entries(tags);
   return entries.length === 0 ? `${what} untagged` : `${what} tagged ${entries.map(([k, v]) => `${k}=${v}`).join(", ")}`;
 }
 
@@ -217,7 +234,8 @@ function describeTags(tags: Readonly<Record<string, string>> | undefined, what: 
  * restore over it is probed only by name (its identifier), with no request tags or production ones.
  */
 export function productionProbes(target: ProductionTarget, productionTags: Readonly<Record<string, readonly string[]>>, catalogue: ActionCatalogue = actionCatalogue()): Probe[] {
-  const tagSets: Array<Record<string, string>> = target.tags ? [{ ...target.tags }] : productionTagVariants(productionTags);
+  const tagSets: Array<Record<string, string> | undefined> = target.tags ? [{ ...target.tags }] : target.anyTags ? [undefined] : productionTagVariants(productionTags);
+  const whose = target.role ? `, ${target.role}` : "";
   const { service } = KIND_RESOURCE[target.kind];
   const location = target.location ?? {};
   const formatValues: Record<string, string | undefined> = { Partition: location.partition ?? "aws", Region: location.region, Account: location.account };
@@ -245,14 +263,15 @@ export function productionProbes(target: ProductionTarget, productionTags: Reado
     }
     // Untagged counts as production only where the ARN names the resource (its own ARN, a table's
     // backups): an untagged snapshot of unknown name is not known to be production's.
+    // (A target probed with unknown tags covers the untagged case already.)
     const namesTarget = target.name !== undefined && [...NAME_VARIABLES].some((v) => type.arnFormat.includes(`\${${v}}`));
-    for (const tags of !target.tags && namesTarget ? [...tagSets, {}] : tagSets) {
+    for (const tags of !target.tags && !target.anyTags && namesTarget ? [...tagSets, {}] : tagSets) {
       // A production resource whose tags the pack does not know carries the production tag and
       // maybe others (team=payments): only a resource whose tags are all known, or one probed as
       // untagged, has no other tags.
-      const others = target.tags || Object.keys(tags).length === 0 ? "absent" : "unknown";
+      const others = target.tags || (tags !== undefined && Object.keys(tags).length === 0) ? "absent" : "unknown";
       const context = tagContext(tags, resourcePrefixes, undefined, requestPrefixes, others);
-      probes.push({ action: destructive.action, resource, context, harm: destructive.harm, description: `${destructive.action} on ${resource} (${describeTags(tags, "resource")})` });
+      probes.push({ action: destructive.action, resource, context, harm: destructive.harm, description: `${destructive.action} on ${resource} (${describeTags(tags, "resource")}${whose})` });
     }
   }
   return probes;
