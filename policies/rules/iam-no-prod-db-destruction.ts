@@ -6,7 +6,10 @@
  * it, delete or change production backups, backup vaults and their lock, or schedule the deletion
  * of, disable, or replace the policy of the customer managed KMS key production data is encrypted
  * with (lib/iam/probes.ts DESTRUCTIVE_ACTIONS; the keys come from each production database's,
- * table's and vault's key reference, lib/iam/principal-access.ts). An unattached customer
+ * table's and vault's key reference, lib/iam/principal-access.ts), or rewrite its own
+ * permissions (add or remove its own policies, lift its boundary, open its trust policy, rewrite a
+ * customer managed policy attached to it: it could then do all of the above; probes.ts
+ * SELF_ESCALATION_ACTIONS). An unattached customer
  * managed policy is judged on its own, as if attached to a principal with no other policy.
  *
  * The only exception is a declared break-glass role: one tagged with the configured break-glass
@@ -27,7 +30,7 @@
 import { unknownActionPatterns, unknownConditionKeys } from "../lib/iam/action-catalogue";
 import type { CompiledPolicySet } from "../lib/iam/evaluate";
 import { describeStatement } from "../lib/iam/policy-document";
-import { breakGlassStatus, describeGrants, harmfulGrants, locationOf, principalPolicySet, probesFor, productionTargets, roleTrust } from "../lib/iam/principal-access";
+import { breakGlassStatus, describeGrants, harmfulGrants, locationOf, principalPolicySet, probesFor, productionTargets, roleTrust, selfProbesFor } from "../lib/iam/principal-access";
 import { type AttachedPolicy, type StackPrincipal, buildStackIam } from "../lib/iam/stack-principals";
 import type { Finding, StackRule, StackView } from "../lib/rule";
 import { deferredFinding, violationMessage } from "../lib/rule";
@@ -87,7 +90,7 @@ function judgePrincipal(stack: StackView, principal: StackPrincipal, settings: S
     ];
   }
   const probes = probesFor(productionTargets(stack, locationOf(principal.view)), settings);
-  const grants = harmfulGrants(policies.set, probes);
+  const grants = [...harmfulGrants(policies.set, probes), ...harmfulGrants(policies.set, selfProbesFor(principal))];
   if (grants.length === 0) return [];
   return [
     {

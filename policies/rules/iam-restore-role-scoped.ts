@@ -11,7 +11,8 @@
  * restore's request-tag conditions must demand a non-production environment. DynamoDB restores
  * take no request tags, so for them the role must be unable to write the stack's production
  * tables, which is how a DynamoDB restore fills its target. And on production itself the role may
- * do none of the destructive actions of iam-no-prod-db-destruction, nor write DynamoDB items.
+ * do none of the destructive actions of iam-no-prod-db-destruction (its own permissions included),
+ * nor write DynamoDB items.
  *
  * A declared break-glass role (break-glass tag and an MFA trust policy) is exempt, as in
  * iam-no-prod-db-destruction; AWS's own AWS Backup service-role policies are set aside on a role
@@ -23,7 +24,7 @@
  */
 import { BoundedCache } from "../lib/bounded-cache";
 import { type ApiCall, type CompiledPolicySet, evaluateApiCall } from "../lib/iam/evaluate";
-import { breakGlassStatus, describeGrants, harmfulGrants, locationOf, principalPolicySet, probesFor, productionTargets, roleTrust } from "../lib/iam/principal-access";
+import { breakGlassStatus, describeGrants, harmfulGrants, locationOf, principalPolicySet, probesFor, productionTargets, roleTrust, selfProbesFor } from "../lib/iam/principal-access";
 import { type Probe, type ResourceLocation, RESTORE_ACTIONS, productionTagVariants, restoreAuthorizations } from "../lib/iam/probes";
 import { type StackPrincipal, buildStackIam } from "../lib/iam/stack-principals";
 import type { Finding, StackRule, StackView } from "../lib/rule";
@@ -163,7 +164,7 @@ function judge(stack: StackView, principal: StackPrincipal, settings: SharedSett
   const gaps = restoreGaps(policies.set, restores, location, settings);
   if (gaps.length > 0) problems.push(`it can restore into databases not tagged non-production: ${gaps.join("; ")}`);
   const probes = probesFor(productionTargets(stack, location), settings);
-  const grants = harmfulGrants(policies.set, restoreRoleProbes(probes));
+  const grants = [...harmfulGrants(policies.set, restoreRoleProbes(probes)), ...harmfulGrants(policies.set, selfProbesFor(principal))];
   if (grants.length > 0) problems.push(`it can act on production beyond reading snapshots and recovery points: ${describeGrants(grants)}`);
   if (problems.length === 0) return [];
   // A break-glass role whose trust policy is unknown until deployment may yet be exempt: checked then.

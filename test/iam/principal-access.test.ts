@@ -12,6 +12,7 @@ import {
   breakGlassStatus,
   describeGrants,
   harmfulGrants,
+  selfProbesFor,
   locationOf,
   principalPolicySet,
   probesFor,
@@ -531,5 +532,34 @@ describe("describeGrants", () => {
     expect(describeGrants(grants.slice(0, 5))).toBe("A, granted by S1; B, granted by S1; C, granted by S1; D, granted by S1; and 1 more action");
     expect(describeGrants(grants.slice(0, 4))).toBe("A, granted by S1; B, granted by S1; C, granted by S1; D, granted by S1");
     expect(describeGrants(grants, 1)).toBe("A, granted by S1; and 5 more actions");
+  });
+});
+
+describe("selfProbesFor", () => {
+  const resources = (props: PlainProps): StackResourceSpec[] => [
+    { type: IAM_ROLE, name: "app", props },
+    { type: "aws:iam/policy:Policy", name: "extra", props: { name: "extra", path: "/ops/", policy: JSON.stringify(allow("s3:GetObject")) } },
+    { type: "aws:iam/policy:Policy", name: "known", props: { name: "known", arn: `arn:aws:iam::${ACCOUNT}:policy/known`, policy: JSON.stringify(allow("s3:GetObject")) } },
+    { type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment", name: "a1", props: { role: "app", policyArn: UNKNOWN.string }, propertyDependencies: { policyArn: ["extra"] } },
+    { type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment", name: "a2", props: { role: "app", policyArn: `arn:aws:iam::${ACCOUNT}:policy/known` } },
+  ];
+  const probed = (props: PlainProps) => {
+    const principal = buildStackIam(stackView({ resources: resources(props) })).principals[0]!;
+    const probes = selfProbesFor(principal);
+    expect(selfProbesFor(principal)).toBe(probes);
+    return [...new Set(probes.map((p) => p.resource))];
+  };
+
+  it("names the principal with its path, and each customer managed policy attached to it by ARN or by name and path", () => {
+    expect(probed({ name: "app", path: "/team/" })).toEqual([`arn:aws:iam::${ACCOUNT}:role/team/app`, `arn:aws:iam::${ACCOUNT}:policy/ops/extra`, `arn:aws:iam::${ACCOUNT}:policy/known`]);
+    expect(probed({ name: "app" })[0]).toBe(`arn:aws:iam::${ACCOUNT}:role/app`);
+  });
+
+  it("leaves a name or path unknown until deployment, or implausibly long, as *", () => {
+    expect(probed({ name: UNKNOWN.string })[0]).toBe(`arn:aws:iam::${ACCOUNT}:role/*`);
+    expect(probed({ name: "app", path: UNKNOWN.string })[0]).toBe(`arn:aws:iam::${ACCOUNT}:role/*`);
+    expect(probed({ name: "a".repeat(256) })[0]).toBe(`arn:aws:iam::${ACCOUNT}:role/*`);
+    expect(probed({ name: "app", path: `/${"p".repeat(511)}/` })[0]).toBe(`arn:aws:iam::${ACCOUNT}:role/*`);
+    expect(probed({ name: "app", path: `/${"p".repeat(509)}/` })[0]).toBe(`arn:aws:iam::${ACCOUNT}:role/${"p".repeat(509)}/app`);
   });
 });

@@ -1,5 +1,5 @@
 import { compilePolicies, evaluateAccess } from "../../policies/lib/iam/evaluate";
-import { DESTRUCTIVE_ACTIONS, RESTORE_TARGET_WRITES, arnFromFormat, productionProbes, productionTagVariants, restoreAuthorizations } from "../../policies/lib/iam/probes";
+import { DESTRUCTIVE_ACTIONS, RESTORE_TARGET_WRITES, SELF_ESCALATION_ACTIONS, arnFromFormat, productionProbes, productionTagVariants, restoreAuthorizations, selfEscalationProbes } from "../../policies/lib/iam/probes";
 
 const ACCOUNT = "123456789012";
 const PRODUCTION_TAGS = { environment: ["prod", "production"] };
@@ -137,5 +137,51 @@ describe("restoreAuthorizations", () => {
 
   it("refuses an action it does not model", () => {
     expect(() => restoreAuthorizations({ action: "rds:CreateDBInstance", target: {} })).toThrow(/not a restore this kit models/);
+  });
+});
+
+describe("selfEscalationProbes", () => {
+  const here = { partition: "aws", region: "us-east-1", account: "111111111111" };
+
+  it("probes a role's own ARN (with its path) for every way to rewrite its permissions, and each attached policy's ARN", () => {
+    const probes = selfEscalationProbes({ kind: "role", nameWithPath: "team/app", location: here, policies: [{ arn: "arn:aws:iam::111111111111:policy/app-extra" }, { nameWithPath: "ops/shared" }, {}] });
+    const own = "arn:aws:iam::111111111111:role/team/app";
+    expect(probes.slice(0, 6).map((p) => [p.action, p.resource])).toEqual(SELF_ESCALATION_ACTIONS.role.map((e) => [e.action, own]));
+    expect(probes[0]).toEqual({ action: "iam:PutRolePolicy", resource: own, context: {}, harm: "escalate", description: `iam:PutRolePolicy on ${own} (its own role: it can give itself any permission, production's included)` });
+    expect(probes.slice(6).map((p) => `${p.action} ${p.resource}`)).toEqual([
+      "iam:CreatePolicyVersion arn:aws:iam::111111111111:policy/app-extra",
+      "iam:SetDefaultPolicyVersion arn:aws:iam::111111111111:policy/app-extra",
+      "iam:CreatePolicyVersion arn:aws:iam::111111111111:policy/ops/shared",
+      "iam:SetDefaultPolicyVersion arn:aws:iam::111111111111:policy/ops/shared",
+      "iam:CreatePolicyVersion arn:aws:iam::111111111111:policy/*",
+      "iam:SetDefaultPolicyVersion arn:aws:iam::111111111111:policy/*",
+    ]);
+    expect(probes[6]!.description).toBe("iam:CreatePolicyVersion on arn:aws:iam::111111111111:policy/app-extra (a policy attached to it: it can rewrite the policy to allow anything)");
+  });
+
+  it("leaves what is unknown as * (name, account, partition default aws), and a user's group as any group", () => {
+    const user = selfEscalationProbes({ kind: "user", policies: [] });
+    expect(user.map((p) => `${p.action} ${p.resource}`)).toEqual([
+      "iam:PutUserPolicy arn:aws:iam::*:user/*",
+      "iam:AttachUserPolicy arn:aws:iam::*:user/*",
+      "iam:DeleteUserPolicy arn:aws:iam::*:user/*",
+      "iam:DetachUserPolicy arn:aws:iam::*:user/*",
+      "iam:DeleteUserPermissionsBoundary arn:aws:iam::*:user/*",
+      "iam:AddUserToGroup arn:aws:iam::*:group/*",
+    ]);
+    const group = selfEscalationProbes({ kind: "group", nameWithPath: "dbas", location: { partition: "aws-cn", account: "222222222222" }, policies: [] });
+    expect(group.map((p) => `${p.action} ${p.resource}`)).toEqual([
+      "iam:PutGroupPolicy arn:aws-cn:iam::222222222222:group/dbas",
+      "iam:AttachGroupPolicy arn:aws-cn:iam::222222222222:group/dbas",
+      "iam:DeleteGroupPolicy arn:aws-cn:iam::222222222222:group/dbas",
+      "iam:DetachGroupPolicy arn:aws-cn:iam::222222222222:group/dbas",
+    ]);
+  });
+
+  it("is allowed exactly where a policy lets the principal edit itself", () => {
+    const [put] = selfEscalationProbes({ kind: "role", nameWithPath: "app", location: here, policies: [] });
+    const grants = (Resource: string) => evaluateAccess(compilePolicies([{ name: "p", document: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "iam:PutRolePolicy", Resource }] } }]), put!);
+    expect(grants("arn:aws:iam::111111111111:role/app")).toMatchObject({ decision: "allow", uncertain: false });
+    expect(grants("arn:aws:iam::111111111111:role/other")).toMatchObject({ decision: "implicit-deny" });
   });
 });

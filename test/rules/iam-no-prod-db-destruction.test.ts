@@ -212,6 +212,53 @@ describe("iam-no-prod-db-destruction", () => {
     });
   });
 
+  describe("principals that can rewrite their own permissions", () => {
+    it("fails a role that may add a policy to itself, and names the action on its own ARN", () => {
+      const fs = violations(check(role("app", allow("iam:PutRolePolicy", `arn:aws:iam::${ACCOUNT}:role/app`))));
+      expect(fs).toHaveLength(1);
+      expect(fs[0].message).toBe(
+        `IAM role "app": can harm production: iam:PutRolePolicy on arn:aws:iam::${ACCOUNT}:role/app (its own role: it can give itself any permission, production's included), granted by statement #1 of RolePolicy "app-permissions". Why it matters: whoever holds these permissions can destroy or overwrite production data in one API call, as in the incident where a 17-hour-old snapshot was restored over the live database. Fix: scope its Allow statements to non-production resources (by ARN, and by aws:ResourceTag / aws:RequestTag conditions that match every spelling of the production tag), or add explicit Deny statements for these actions on production; if it is the break-glass role, tag it as such and require MFA in its trust policy.`,
+      );
+    });
+
+    it("fails a role with IAMFullAccess attached (it can attach AdministratorAccess to itself)", () => {
+      const fs = violations(check([...role("iam-admin", undefined), attach("iam-admin", "arn:aws:iam::aws:policy/IAMFullAccess")]));
+      expect(fs).toHaveLength(1);
+      expect(fs[0].message).toContain(`iam:PutRolePolicy on arn:aws:iam::${ACCOUNT}:role/iam-admin (its own role: it can give itself any permission, production's included), granted by statement #1 of AWS managed policy "IAMFullAccess"`);
+    });
+
+    it("passes a role that manages only other roles' policies", () => {
+      expect(check(role("deployer", allow(["iam:PutRolePolicy", "iam:AttachRolePolicy"], `arn:aws:iam::${ACCOUNT}:role/apps/*`)))).toEqual([]);
+    });
+
+    it("fails a role that may rewrite a customer managed policy attached to it", () => {
+      const policyArn = `arn:aws:iam::${ACCOUNT}:policy/app-extra`;
+      const fs = violations(
+        check([
+          ...role("app", allow("iam:CreatePolicyVersion", policyArn)),
+          { type: POLICY, name: "app-extra", props: { name: "app-extra", arn: policyArn, policy: JSON.stringify(allow("s3:GetObject")) } },
+          attach("app", policyArn),
+        ]),
+      );
+      expect(fs.map((f) => f.name)).toEqual(["app"]);
+      expect(fs[0].message).toContain(`iam:CreatePolicyVersion on ${policyArn} (a policy attached to it: it can rewrite the policy to allow anything)`);
+    });
+
+    it("fails a user that may join any group, and a group that may attach policies to itself", () => {
+      const fs = violations(
+        check([
+          { type: USER, name: "alice", props: { name: "alice" } },
+          { type: "aws:iam/userPolicy:UserPolicy", name: "alice-policy", props: { user: "alice", policy: JSON.stringify(allow("iam:AddUserToGroup")) } },
+          { type: GROUP, name: "dbas", props: { name: "dbas" } },
+          { type: GROUP_POLICY, name: "dbas-policy", props: { group: "dbas", policy: JSON.stringify(allow("iam:AttachGroupPolicy", `arn:aws:iam::${ACCOUNT}:group/dbas`)) } },
+        ]),
+      );
+      expect(fs.map((f) => f.name).sort()).toEqual(["alice", "dbas"]);
+      expect(fs.find((f) => f.name === "alice")!.message).toContain(`iam:AddUserToGroup on arn:aws:iam::${ACCOUNT}:group/* (any group: it can join one with more permissions)`);
+      expect(fs.find((f) => f.name === "dbas")!.message).toContain(`iam:AttachGroupPolicy on arn:aws:iam::${ACCOUNT}:group/dbas (its own group`);
+    });
+  });
+
   it("passes read-only and unrelated roles", () => {
     expect(check([...role("reader", allow(["rds:Describe*", "rds:ListTagsForResource", "dynamodb:GetItem", "dynamodb:PutItem"])), attach("reader", "arn:aws:iam::aws:policy/ReadOnlyAccess")])).toEqual([]);
   });

@@ -47,6 +47,19 @@ describe("iam-restore-role-scoped", () => {
     expect(violations(known)[0].message).toContain('IAM role "glass": may restore (');
   });
 
+  it("fails a restore role that may attach policies to itself", () => {
+    const policy = {
+      Version: "2012-10-17",
+      Statement: [
+        { Sid: "RestoreIntoStaging", Effect: "Allow", Action: restore, Resource: "*", Condition: stagingOnly },
+        { Sid: "Attach", Effect: "Allow", Action: "iam:AttachRolePolicy", Resource: "*" },
+      ],
+    };
+    const fs = violations(check(role("restorer", policy)));
+    expect(fs).toHaveLength(1);
+    expect(fs[0].message).toContain(`and it can act on production beyond reading snapshots and recovery points: iam:AttachRolePolicy on arn:aws:iam::${ACCOUNT}:role/restorer (its own role: it can give itself any permission, production's included), granted by statement "Attach" (#2) of RolePolicy "restorer-permissions"`);
+  });
+
   it("ignores roles that cannot restore", () => {
     expect(check(role("reader", allow(["rds:Describe*", "dynamodb:GetItem"])))).toEqual([]);
   });

@@ -1,7 +1,8 @@
 /**
  * AWS managed policies that concern production databases, summarized: the statements of AWS's
- * published document that grant RDS, DynamoDB or AWS Backup actions (or every action), copied as
- * AWS publishes them, so the evaluator can judge a role that attaches one by ARN.
+ * published document that grant RDS, DynamoDB or AWS Backup actions (or every action, or IAM
+ * actions by which a principal can give itself more), copied as AWS publishes them, so the
+ * evaluator can judge a role that attaches one by ARN.
  *
  * AWS adds permissions to its managed policies over time and does not remove them, so a summary
  * is a lower bound of what the policy grants: enough to prove a policy dangerous, never enough to
@@ -47,6 +48,13 @@ export const AWS_MANAGED_POLICIES: readonly AwsManagedPolicy[] = [
     path: "PowerUserAccess",
     version: "v12",
     document: doc({ Effect: "Allow", NotAction: ["iam:*", "organizations:*", "account:*"], Resource: "*" }),
+  },
+  {
+    // Not a database policy, but whoever holds it can attach AdministratorAccess to itself.
+    name: "IAMFullAccess",
+    path: "IAMFullAccess",
+    version: "v2",
+    document: doc({ Effect: "Allow", Action: ["iam:*"], Resource: "*" }),
   },
   {
     name: "AmazonRDSFullAccess",

@@ -8,9 +8,9 @@ import { effectiveTags } from "../backup-graph";
 import { readString, toStringList } from "../properties";
 import { type ResourceView, type StackView, resourceLabel } from "../rule";
 import type { SharedSettings } from "../settings";
-import { BACKUP_VAULT, DYNAMODB_TABLE, KMS_KEY, RDS_CLUSTER, RDS_INSTANCE } from "../tokens";
+import { BACKUP_VAULT, DYNAMODB_TABLE, IAM_POLICY, KMS_KEY, RDS_CLUSTER, RDS_INSTANCE } from "../tokens";
 import { type AccessEvaluation, type CompiledPolicySet, type StatementMatch, compilePolicies, evaluateAccess, statementsFor } from "./evaluate";
-import { type ProductionKind, type ProductionTarget, type Probe, type ResourceLocation, productionProbes } from "./probes";
+import { type ProductionKind, type ProductionTarget, type Probe, type ResourceLocation, productionProbes, selfEscalationProbes } from "./probes";
 import { type AttachedPolicy, type StackPrincipal, documentValue, principalTags } from "./stack-principals";
 import { type TrustAnalysis, analyzeTrustPolicy } from "./trust";
 
@@ -257,6 +257,38 @@ function knownTags(view: ResourceView): Record<string, string> | undefined {
     out[k] = v;
   }
   return out;
+}
+
+/** An IAM name with its path (`/team/` and `app`: `team/app`); undefined when either is unknown. */
+function nameWithPath(view: ResourceView): string | undefined {
+  const name = readString(view.props, "name");
+  const path = readString(view.props, "path");
+  if (name.state !== "known" || name.value.length > MAX_AWS_NAME_LENGTH) return undefined;
+  if (path.state === "absent") return name.value;
+  if (path.state !== "known" || path.value.length > 512) return undefined;
+  return `${path.value.replace(/^\//, "")}${name.value}`;
+}
+
+const selfProbeMemo = new WeakMap<StackPrincipal, Probe[]>();
+
+/**
+ * The requests that would prove a principal can rewrite its own permissions: on itself (its own
+ * role, user or group ARN, `*` where its name is unknown) and on each customer managed policy of
+ * the stack attached to it. Built once per principal.
+ */
+export function selfProbesFor(principal: StackPrincipal): Probe[] {
+  let probes = selfProbeMemo.get(principal);
+  if (!probes) {
+    const policies = principal.policies
+      .filter((p) => p.source.type === IAM_POLICY)
+      .map((p) => {
+        const arn = readString(p.source.props, "arn");
+        return arn.state === "known" && arn.value.length <= 2_048 ? { arn: arn.value } : { nameWithPath: nameWithPath(p.source) };
+      });
+    probes = selfEscalationProbes({ kind: principal.kind, nameWithPath: nameWithPath(principal.view), location: locationOf(principal.view), policies });
+    selfProbeMemo.set(principal, probes);
+  }
+  return probes;
 }
 
 export interface HarmfulGrant {

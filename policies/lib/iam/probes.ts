@@ -18,6 +18,7 @@
 import { type ActionCatalogue, actionCatalogue } from "./action-catalogue";
 import type { ApiCall, Authorization } from "./evaluate";
 import type { RequestContext } from "./request-context";
+import type { PrincipalKind } from "./stack-principals";
 
 export type ProductionKind = "rds-instance" | "rds-cluster" | "dynamodb-table" | "backup-vault" | "kms-key";
 
@@ -28,7 +29,7 @@ export interface ResourceLocation {
   account?: string;
 }
 
-export type Harm = "delete" | "modify" | "stop" | "reboot" | "restore-over" | "retag" | "delete-backup" | "change-backup";
+export type Harm = "delete" | "modify" | "stop" | "reboot" | "restore-over" | "retag" | "delete-backup" | "change-backup" | "escalate";
 
 export interface DestructiveAction {
   action: string;
@@ -273,6 +274,84 @@ export function productionProbes(target: ProductionTarget, productionTags: Reado
       const context = tagContext(tags, resourcePrefixes, undefined, requestPrefixes, others);
       probes.push({ action: destructive.action, resource, context, harm: destructive.harm, description: `${destructive.action} on ${resource} (${describeTags(tags, "resource")}${whose})` });
     }
+  }
+  return probes;
+}
+
+interface SelfEscalation {
+  action: string;
+  /** IAM resource type the action is authorized on. */
+  on: "role" | "user" | "group" | "policy";
+  why: string;
+}
+
+const OWN = (kind: PrincipalKind) => `its own ${kind}: it can give itself any permission, production's included`;
+
+/**
+ * Actions by which a principal rewrites its own permissions: whoever can add a policy to itself,
+ * remove the one holding its Denies, lift its permissions boundary or rewrite a policy attached to
+ * it can do anything the account allows, whatever its other policies say. (Creating other
+ * principals and passing them to services is broader privilege escalation, not modelled here.)
+ */
+export const SELF_ESCALATION_ACTIONS: Readonly<Record<PrincipalKind, readonly SelfEscalation[]>> = {
+  role: [
+    { action: "iam:PutRolePolicy", on: "role", why: OWN("role") },
+    { action: "iam:AttachRolePolicy", on: "role", why: OWN("role") },
+    { action: "iam:DeleteRolePolicy", on: "role", why: "its own role: it can delete the policy that holds its Denies" },
+    { action: "iam:DetachRolePolicy", on: "role", why: "its own role: it can detach the policy that holds its Denies" },
+    { action: "iam:DeleteRolePermissionsBoundary", on: "role", why: "its own role: it can lift its permissions boundary" },
+    { action: "iam:UpdateAssumeRolePolicy", on: "role", why: "its own role: it can let anyone assume it" },
+  ],
+  user: [
+    { action: "iam:PutUserPolicy", on: "user", why: OWN("user") },
+    { action: "iam:AttachUserPolicy", on: "user", why: OWN("user") },
+    { action: "iam:DeleteUserPolicy", on: "user", why: "its own user: it can delete the policy that holds its Denies" },
+    { action: "iam:DetachUserPolicy", on: "user", why: "its own user: it can detach the policy that holds its Denies" },
+    { action: "iam:DeleteUserPermissionsBoundary", on: "user", why: "its own user: it can lift its permissions boundary" },
+    { action: "iam:AddUserToGroup", on: "group", why: "any group: it can join one with more permissions" },
+  ],
+  group: [
+    { action: "iam:PutGroupPolicy", on: "group", why: OWN("group") },
+    { action: "iam:AttachGroupPolicy", on: "group", why: OWN("group") },
+    { action: "iam:DeleteGroupPolicy", on: "group", why: "its own group: it can delete the policy that holds its Denies" },
+    { action: "iam:DetachGroupPolicy", on: "group", why: "its own group: it can detach the policy that holds its Denies" },
+  ],
+};
+
+/** Rewriting a customer managed policy attached to the principal. */
+const POLICY_REWRITES: readonly SelfEscalation[] = [
+  { action: "iam:CreatePolicyVersion", on: "policy", why: "a policy attached to it: it can rewrite the policy to allow anything" },
+  { action: "iam:SetDefaultPolicyVersion", on: "policy", why: "a policy attached to it: it can switch the policy to another version" },
+];
+
+/** A principal as its self-escalation probes need it: names with their IAM path (unset: unknown). */
+export interface SelfReference {
+  kind: PrincipalKind;
+  /** `team/app` for path `/team/` and name `app`; unset: unknown until deployment. */
+  nameWithPath?: string;
+  location?: ResourceLocation;
+  /** Customer managed policies attached to it: each one's ARN when known, else its name with path (unset: unknown). */
+  policies: ReadonlyArray<{ arn?: string; nameWithPath?: string }>;
+}
+
+/** The requests that would prove a principal can rewrite its own permissions (harm "escalate"). */
+export function selfEscalationProbes(self: SelfReference, catalogue: ActionCatalogue = actionCatalogue()): Probe[] {
+  const location = self.location ?? {};
+  const arnOf = (on: SelfEscalation["on"], nameWithPath: string | undefined): string => {
+    const type = catalogue.resourceType("iam", on);
+    if (!type) throw new Error(`the service authorization reference has no iam resource type ${on}`);
+    const variable = { role: "RoleNameWithPath", user: "UserNameWithPath", group: "GroupNameWithPath", policy: "PolicyNameWithPath" }[on];
+    return arnFromFormat(type.arnFormat, { Partition: location.partition ?? "aws", Account: location.account, [variable]: nameWithPath });
+  };
+  const probe = (e: SelfEscalation, resource: string): Probe => {
+    if (!catalogue.action(e.action)) throw new Error(`the service authorization reference has no ${e.action}`);
+    return { action: e.action, resource, context: {}, harm: "escalate", description: `${e.action} on ${resource} (${e.why})` };
+  };
+  const probes: Probe[] = [];
+  for (const e of SELF_ESCALATION_ACTIONS[self.kind]) probes.push(probe(e, arnOf(e.on, e.on === self.kind ? self.nameWithPath : undefined)));
+  for (const policy of self.policies) {
+    const resource = policy.arn ?? arnOf("policy", policy.nameWithPath);
+    for (const e of POLICY_REWRITES) probes.push(probe(e, resource));
   }
   return probes;
 }
