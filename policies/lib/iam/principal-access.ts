@@ -5,6 +5,7 @@
  * itself. Built on stack-principals.ts; not exported from ./index for the same reason.
  */
 import { effectiveTags } from "../backup-graph";
+import { BoundedCache } from "../bounded-cache";
 import { readString, toStringList } from "../properties";
 import { type ResourceView, type StackView, resourceLabel } from "../rule";
 import type { SharedSettings } from "../settings";
@@ -270,6 +271,7 @@ function nameWithPath(view: ResourceView): string | undefined {
 }
 
 const selfProbeMemo = new WeakMap<StackPrincipal, Probe[]>();
+const selfProbesByReference = new BoundedCache<Probe[]>(20_000);
 
 /**
  * The requests that would prove a principal can rewrite its own permissions: on itself (its own
@@ -285,7 +287,15 @@ export function selfProbesFor(principal: StackPrincipal): Probe[] {
         const arn = readString(p.source.props, "arn");
         return arn.state === "known" && arn.value.length <= 2_048 ? { arn: arn.value } : { nameWithPath: nameWithPath(p.source) };
       });
-    probes = selfEscalationProbes({ kind: principal.kind, nameWithPath: nameWithPath(principal.view), location: locationOf(principal.view), policies });
+    const self = { kind: principal.kind, nameWithPath: nameWithPath(principal.view), location: locationOf(principal.view), policies };
+    // The same principals come back in every call for the stack: the same probe list each time
+    // also keeps harmfulGrants' grouping of it.
+    const key = JSON.stringify(self);
+    probes = selfProbesByReference.get(key);
+    if (!probes) {
+      probes = selfEscalationProbes(self);
+      selfProbesByReference.set(key, probes);
+    }
     selfProbeMemo.set(principal, probes);
   }
   return probes;
