@@ -10,7 +10,7 @@ import { readString, toStringList } from "../properties";
 import { type ResourceView, type StackView, resourceLabel } from "../rule";
 import type { SharedSettings } from "../settings";
 import { BACKUP_VAULT, DYNAMODB_TABLE, IAM_POLICY, KMS_KEY, RDS_CLUSTER, RDS_INSTANCE } from "../tokens";
-import { type AccessEvaluation, type CompiledPolicySet, type StatementMatch, compilePolicies, evaluateAccess, statementsFor } from "./evaluate";
+import { type AccessEvaluation, type CompiledPolicySet, type PolicyInput, type StatementMatch, compilePolicies, evaluateAccess, statementsFor } from "./evaluate";
 import { type ProductionKind, type ProductionTarget, type Probe, type ResourceLocation, productionProbes, selfEscalationProbes } from "./probes";
 import { type AttachedPolicy, type StackPrincipal, documentValue, principalTags } from "./stack-principals";
 import { type TrustAnalysis, analyzeTrustPolicy } from "./trust";
@@ -40,7 +40,14 @@ function analyzeRoleTrust(principal: StackPrincipal): RoleTrust {
   if (document.state === "unknown") return "unknown";
   if (document.state === "unverifiable") return { kind: "cannot-verify", problems: [document.why] };
   if (document.state !== "known" || document.document === undefined || document.document === null) return { kind: "cannot-verify", problems: ["the role has no assumeRolePolicy"] };
-  return analyzeTrustPolicy(document.document, roleName(principal.view));
+  const name = roleName(principal.view);
+  const key = contentKey([document.document, name]);
+  let analysis = key === undefined ? undefined : trustByContent.get(key);
+  if (!analysis) {
+    analysis = analyzeTrustPolicy(document.document, name);
+    if (key !== undefined) trustByContent.set(key, analysis);
+  }
+  return analysis;
 }
 
 export function roleName(view: ResourceView): string {
@@ -61,6 +68,32 @@ export function principalPolicySet(principal: StackPrincipal, trust: RoleTrust):
   return state;
 }
 
+/**
+ * Compiled policy sets and analyzed trust policies by content: the same principals come back in
+ * every call for a stack, and the sets' own memos (statements per action) with them. Keys up to
+ * 64 KB (a policy document is at most 10 KB in IAM); anything larger is compiled each time.
+ */
+const compiledByContent = new BoundedCache<CompiledPolicySet>(2_000, 65_536);
+const trustByContent = new BoundedCache<TrustAnalysis>(2_000, 65_536);
+
+function contentKey(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return undefined;
+  }
+}
+
+function compileRemembered(inputs: PolicyInput[]): CompiledPolicySet {
+  const key = contentKey(inputs);
+  let set = key === undefined ? undefined : compiledByContent.get(key);
+  if (!set) {
+    set = compilePolicies(inputs);
+    if (key !== undefined) compiledByContent.set(key, set);
+  }
+  return set;
+}
+
 function compilePrincipalPolicies(principal: StackPrincipal, trust: RoleTrust): PolicySetState {
   const unknown = principal.policies.filter((p) => p.document.state === "unknown");
   if (unknown.length > 0) return { state: "deferred", unknown };
@@ -74,7 +107,7 @@ function compilePrincipalPolicies(principal: StackPrincipal, trust: RoleTrust): 
     if (services && serviceOnly && [...serviceOnly].every((s) => services.includes(s))) accepted.push(p);
     else judged.push(p);
   }
-  const set = compilePolicies(judged.map((p) => ({ name: p.label, document: p.document.state === "known" ? p.document.document : undefined })));
+  const set = compileRemembered(judged.map((p) => ({ name: p.label, document: p.document.state === "known" ? p.document.document : undefined })));
   if (set.problems.length > 0) return { state: "unverifiable", problems: set.problems.map((p) => `${p.policyName}: ${p.message}`) };
   return { state: "ready", set, accepted };
 }
