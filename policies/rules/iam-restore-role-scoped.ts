@@ -23,7 +23,7 @@
  * No configuration.
  */
 import { BoundedCache } from "../lib/bounded-cache";
-import { type ApiCall, type CompiledPolicySet, evaluateApiCall } from "../lib/iam/evaluate";
+import { type ApiCall, type CompiledPolicySet, decidedWithoutContext, evaluateApiCall } from "../lib/iam/evaluate";
 import { breakGlassStatus, describeGrants, harmfulGrants, locationOf, principalPolicySet, probesFor, productionTargets, roleTrust, selfProbesFor } from "../lib/iam/principal-access";
 import { type Probe, type ResourceLocation, RESTORE_ACTIONS, productionTagVariants, restoreAuthorizations } from "../lib/iam/probes";
 import { type StackPrincipal, buildStackIam } from "../lib/iam/stack-principals";
@@ -106,8 +106,11 @@ function restoreGaps(set: CompiledPolicySet, restores: readonly string[], locati
     const open: string[] = [];
     let by = "";
     let uncertain = false;
-    for (const { label, call } of refusedRestoreCalls(action, location, settings)) {
-      const e = evaluateApiCall(set, call, { untilRefused: true });
+    // The calls differ only in their request tags: without a condition on the action, one decides all.
+    const calls = refusedRestoreCalls(action, location, settings);
+    const oneForAll = decidedWithoutContext(set, action) ? evaluateApiCall(set, calls[0]!.call, { untilRefused: true }) : undefined;
+    for (const { label, call } of calls) {
+      const e = oneForAll ?? evaluateApiCall(set, call, { untilRefused: true });
       if (e.kind === "cannot-verify") throw new Error(e.problems.map((p) => p.message).join("; "));
       if (e.decision !== "allow") continue;
       open.push(label);

@@ -204,6 +204,14 @@ export function statementsFor(policies: CompiledPolicySet, action: string): read
   return statements;
 }
 
+/**
+ * True when no statement covering `action` has a Condition or a resource pattern with policy
+ * variables: the request context cannot change a decision on it, only the resource can.
+ */
+export function decidedWithoutContext(policies: CompiledPolicySet, action: string): boolean {
+  return statementsFor(policies, action).every((c) => c.conditions.length === 0 && !(c.resources ?? []).some((p) => p.needsContext));
+}
+
 /** Whether a statement whose Action element covers the request applies to it. */
 function statementApplies(compiled: CompiledStatement, request: AccessRequest, resource: RequestResource, context: ContextIndex): { applies: TriState; reasons: string[] } {
   const principal = matchPrincipal(compiled.statement, request.principal);

@@ -10,7 +10,7 @@ import { readString, toStringList } from "../properties";
 import { type ResourceView, type StackView, resourceLabel } from "../rule";
 import type { SharedSettings } from "../settings";
 import { BACKUP_VAULT, DYNAMODB_TABLE, IAM_POLICY, KMS_KEY, RDS_CLUSTER, RDS_INSTANCE } from "../tokens";
-import { type AccessEvaluation, type CompiledPolicySet, type PolicyInput, type StatementMatch, compilePolicies, evaluateAccess, statementsFor } from "./evaluate";
+import { type AccessEvaluation, type CompiledPolicySet, type PolicyInput, type StatementMatch, compilePolicies, decidedWithoutContext, evaluateAccess, statementsFor } from "./evaluate";
 import { type ProductionKind, type ProductionTarget, type Probe, type ResourceLocation, productionProbes, selfEscalationProbes } from "./probes";
 import { type AttachedPolicy, type StackPrincipal, documentValue, principalTags } from "./stack-principals";
 import { type TrustAnalysis, analyzeTrustPolicy } from "./trust";
@@ -369,7 +369,7 @@ export function harmfulGrants(set: CompiledPolicySet, probes: readonly Probe[]):
     // When no statement that names the action looks at the resource, the decision depends on the
     // request context alone: one evaluation per context, whatever the number of databases.
     if (checkable && resourceBlind(set, action)) {
-      if (contextBlind(set, action)) {
+      if (decidedWithoutContext(set, action)) {
         // Nor at the request context (no Condition): one decision for every probe of the action,
         // reported once per context as above.
         let shared: GrantOutcome | undefined;
@@ -382,7 +382,7 @@ export function harmfulGrants(set: CompiledPolicySet, probes: readonly Probe[]):
         for (const indices of group.byContext.values()) judge(indices[0]!);
       }
       for (const index of group.unkeyed) judge(index);
-    } else if (checkable && contextBlind(set, action)) {
+    } else if (checkable && decidedWithoutContext(set, action)) {
       // The resource matters but the context does not: one evaluation per resource ARN (a table's
       // probes differ only in the tags they suppose it has), every probe reported.
       const byResource = new Map<string, GrantOutcome>();
@@ -406,14 +406,6 @@ function grantOutcome(e: AccessEvaluation, probe: Probe): GrantOutcome {
   if (e.decision !== "allow") return "denied";
   const doubtful = [...e.deniedBy, ...e.allowedBy].find((m) => m.applies === "maybe" && m.uncertainBecause.length > 0);
   return { allowedBy: e.allowedBy, uncertain: e.uncertain, uncertainBecause: doubtful ? `${doubtful.label}: ${doubtful.uncertainBecause[0]}` : undefined };
-}
-
-/**
- * True when no statement that names `action` has a Condition or a resource pattern with policy
- * variables: the request context cannot change its decision.
- */
-function contextBlind(set: CompiledPolicySet, action: string): boolean {
-  return statementsFor(set, action).every((c) => c.conditions.length === 0 && !(c.resources ?? []).some((p) => p.needsContext));
 }
 
 /** True when every statement that names `action` applies to any resource (no Resource, or only "*"). */
