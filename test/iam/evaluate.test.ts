@@ -1,4 +1,4 @@
-import { type AccessRequest, type DecidedEvaluation, compilePolicies, evaluateAccess, evaluateApiCall } from "../../policies/lib/iam/evaluate";
+import { type AccessRequest, type DecidedEvaluation, compilePolicies, decidedWithoutContext, evaluateAccess, evaluateApiCall } from "../../policies/lib/iam/evaluate";
 import { ContextIndex } from "../../policies/lib/iam/request-context";
 import { compileResourcePattern, matchResourcePattern, parseRequestResource } from "../../policies/lib/iam/resource-match";
 
@@ -191,5 +191,24 @@ describe("evaluateApiCall: every authorization must be allowed", () => {
 
   it("refuses a call with nothing to authorize", () => {
     expect(evaluateApiCall(set, { action: "rds:RestoreDBInstanceFromDBSnapshot", authorizations: [] }).kind).toBe("cannot-verify");
+  });
+});
+
+describe("decidedWithoutContext", () => {
+  const set = (...Statement: object[]) => compilePolicies([{ name: "p", document: { Version: "2012-10-17", Statement } }]);
+  const DELETE = "rds:DeleteDBInstance";
+
+  it("is true when no statement covering the action has a Condition or a variable in its Resource", () => {
+    expect(decidedWithoutContext(set({ Effect: "Allow", Action: "rds:*", Resource: "*" }, { Effect: "Deny", Action: DELETE, Resource: "arn:aws:rds:*:*:db:orders" }), DELETE)).toBe(true);
+    // A Condition on a statement for other actions does not count.
+    expect(decidedWithoutContext(set({ Effect: "Allow", Action: DELETE, Resource: "*" }, { Effect: "Deny", Action: "s3:*", Resource: "*", Condition: { Bool: { "aws:SecureTransport": "false" } } }), DELETE)).toBe(true);
+    // Without Version, ${...} is literal text, not a variable.
+    expect(decidedWithoutContext(compilePolicies([{ name: "p", document: { Statement: [{ Effect: "Allow", Action: DELETE, Resource: "arn:aws:rds:*:*:db:${aws:username}" }] } }]), DELETE)).toBe(true);
+  });
+
+  it("is false when one does", () => {
+    expect(decidedWithoutContext(set({ Effect: "Allow", Action: DELETE, Resource: "*" }, { Effect: "Deny", Action: "rds:*", Resource: "*", Condition: { StringEquals: { "aws:ResourceTag/environment": "production" } } }), DELETE)).toBe(false);
+    expect(decidedWithoutContext(set({ Effect: "Allow", Action: DELETE, Resource: "arn:aws:rds:*:*:db:${aws:username}-*" }), DELETE)).toBe(false);
+    expect(decidedWithoutContext(set({ Effect: "Allow", Action: DELETE, NotResource: "arn:aws:rds:*:*:db:${aws:PrincipalTag/team}" }), DELETE)).toBe(false);
   });
 });

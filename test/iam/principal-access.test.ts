@@ -43,6 +43,11 @@ function onlyRole(props: PlainProps, extra: StackResourceSpec[] = []): StackPrin
   return p[0];
 }
 
+/** A role with one RolePolicy that reads RDS, trusting the on-call role. */
+const roleWith = (name: string): StackResourceSpec[] => [
+  { type: IAM_ROLE, name, props: { name, assumeRolePolicy: JSON.stringify(NO_MFA_TRUST) } },
+  { type: IAM_ROLE_POLICY, name: `${name}-p`, props: { role: name, policy: JSON.stringify(allow("rds:Describe*")) } },
+];
 const viewOf = (name: string): ResourceView => stackView({ resources: [{ type: IAM_ROLE, name, props: {} }] }).resources.find((v) => v.name === name)!;
 
 function attached(label: string, document: AttachedPolicy["document"], managed?: AttachedPolicy["managed"]): AttachedPolicy {
@@ -117,6 +122,21 @@ describe("principalPolicySet", () => {
   it("fails closed on a document the parser rejects", () => {
     const bad = attached('RolePolicy "bad"', { state: "known", document: 42 });
     expect(principalPolicySet(holder(readable, bad), undefined)).toEqual({ state: "unverifiable", problems: ['RolePolicy "bad": the document must be a JSON object, not number 42'] });
+  });
+
+  it("compiles the same documents once, across principals and stacks", () => {
+    const stack = () => stackView({ resources: [...roleWith("one"), ...roleWith("two")] });
+    const [one, two] = buildStackIam(stack()).principals;
+    const [again] = buildStackIam(stack()).principals;
+    const compiled = (p: StackPrincipal | undefined) => {
+      const state = principalPolicySet(p!, roleTrust(p!));
+      return state.state === "ready" ? state.set : undefined;
+    };
+    expect(compiled(one)).toBeDefined();
+    // Same labels and documents: the same compiled set; another role's policy has another label.
+    expect(compiled(again)).toBe(compiled(one));
+    expect(compiled(two)).not.toBe(compiled(one));
+    expect(roleTrust(again!)).toBe(roleTrust(one!));
   });
 
   it("compiles the readable documents under their labels", () => {
@@ -411,6 +431,16 @@ describe("harmfulGrants", () => {
     ]);
     expect(grantsOf(set({ Effect: "Allow", Action: "rds:*", Resource: ["*", "*"] }), [a, b])).toEqual([a.description]);
     expect(grantsOf(set({ Effect: "Allow", NotAction: "iam:*", Resource: "*" }), [a, b])).toEqual([a.description]);
+  });
+
+  it("decides each resource once, for every context, when the statements naming the action read only the resource", () => {
+    // Allowed on orders only, no Condition: every probe of orders is granted, whatever its context; b never.
+    const ordersOnly = set({ Effect: "Allow", Action: DELETE, Resource: db("a") });
+    const aProd = probe(DELETE, db("a"), prodTagged);
+    expect(grantsOf(ordersOnly, [a, b, aProd, bProd])).toEqual([a.description, aProd.description]);
+    // A condition makes each probe count on its own.
+    const untaggedOnly = set({ Effect: "Allow", Action: DELETE, Resource: db("a"), Condition: { Null: { "aws:ResourceTag/environment": "true" } } });
+    expect(grantsOf(untaggedOnly, [aProd, a])).toEqual([a.description]);
   });
 
   it("decides every context alike only when no statement naming the action has a Condition", () => {
