@@ -344,6 +344,50 @@ describe("productionTargets", () => {
     ]);
   });
 
+  it("reads a key of the stack by its known key id, ignores dependencies that are not keys, and takes an alias name for any key", () => {
+    const KEY = "aws:kms/key:Key";
+    const stack = stackView({
+      resources: [
+        { type: KEY, name: "known-id", props: { arn: UNKNOWN.string, keyId: "abcd-1234", tags: { team: "db" } } },
+        { type: "aws:iam/role:Role", name: "not-a-key", props: { name: "x" } },
+        { type: RDS, name: "orders", props: { identifier: UNKNOWN.string, kmsKeyId: UNKNOWN.string, tags: { environment: "production" } }, propertyDependencies: { kmsKeyId: ["known-id", "not-a-key"] } },
+        { type: RDS, name: "aliased", props: { identifier: UNKNOWN.string, kmsKeyId: "alias/orders", tags: { environment: "production" } } },
+        { type: RDS, name: "odd", props: { identifier: UNKNOWN.string, kmsKeyId: "key-alias/orders", tags: { environment: "production" } } },
+        // Depends only on something that is no key: any key, tags unknown.
+        { type: RDS, name: "other-deps", props: { identifier: UNKNOWN.string, kmsKeyId: UNKNOWN.string, tags: { environment: "production" } }, propertyDependencies: { kmsKeyId: ["not-a-key"] } },
+        // A table's key hides in serverSideEncryption; its dependencies are under that property.
+        { type: TABLE, name: "carts", props: { name: UNKNOWN.string, serverSideEncryption: { enabled: true, kmsKeyArn: UNKNOWN.string }, tags: { environment: "production" } }, propertyDependencies: { serverSideEncryption: ["known-id"] } },
+        // The key of a stack view without propertyDependencies at all.
+        { type: VAULT, name: "vault", props: { name: UNKNOWN.string, kmsKeyArn: "k".repeat(256), tags: { environment: "production" } } },
+      ],
+    });
+    const keys = productionTargets(stack, here).filter((t) => t.kind === "kms-key" && t.role !== undefined);
+    expect(keys.map((t) => [t.role, t.name, t.tags ?? (t.anyTags ? "any tags" : "production tags")])).toEqual([
+      ['the key RDS instance "orders" is encrypted with', "abcd-1234", { team: "db" }],
+      ['the key RDS instance "aliased" is encrypted with', undefined, "any tags"],
+      ['the key RDS instance "odd" is encrypted with', "key-alias/orders", "any tags"],
+      ['the key RDS instance "other-deps" is encrypted with', undefined, "any tags"],
+      ['the key DynamoDB table "carts" is encrypted with', "abcd-1234", { team: "db" }],
+      // Longer than any name AWS allows: probed as any key.
+      ['the key backup vault "vault" is encrypted with', undefined, "any tags"],
+    ]);
+  });
+
+  it("finds a stack key by its ARN or key id, whichever the reference gives", () => {
+    const KEY = "aws:kms/key:Key";
+    const arn = `arn:aws:kms:us-east-1:${ACCOUNT}:key/abcd-1234`;
+    const stack = stackView({
+      resources: [
+        { type: KEY, name: "k", props: { arn, keyId: "abcd-1234", tags: { team: "db" } } },
+        { type: KEY, name: "later", props: { arn: UNKNOWN.string, keyId: UNKNOWN.string, tags: { team: "other" } } },
+        { type: RDS, name: "by-arn", props: { identifier: UNKNOWN.string, kmsKeyId: arn, tags: { environment: "production" } } },
+        { type: RDS, name: "by-id", props: { identifier: UNKNOWN.string, kmsKeyId: "abcd-1234", tags: { environment: "production" } } },
+      ],
+    });
+    const keys = productionTargets(stack, here).filter((t) => t.kind === "kms-key" && t.role !== undefined);
+    expect(keys.map((t) => t.tags)).toEqual([{ team: "db" }, { team: "db" }]);
+  });
+
   it("scans a stack once per location", () => {
     const stack = stackView({ resources: [{ type: RDS, name: "orders", props: { identifier: "orders", tags: { environment: "production" } } }] });
     const first = productionTargets(stack, here);
@@ -569,9 +613,10 @@ describe("selfProbesFor", () => {
   const resources = (props: PlainProps): StackResourceSpec[] => [
     { type: IAM_ROLE, name: "app", props },
     { type: "aws:iam/policy:Policy", name: "extra", props: { name: "extra", path: "/ops/", policy: JSON.stringify(allow("s3:GetObject")) } },
-    { type: "aws:iam/policy:Policy", name: "known", props: { name: "known", arn: `arn:aws:iam::${ACCOUNT}:policy/known`, policy: JSON.stringify(allow("s3:GetObject")) } },
+    // Its ARN (another path) wins over its name: the ARN is what IAM authorizes.
+    { type: "aws:iam/policy:Policy", name: "known", props: { name: "renamed", arn: `arn:aws:iam::${ACCOUNT}:policy/team/known`, policy: JSON.stringify(allow("s3:GetObject")) } },
     { type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment", name: "a1", props: { role: "app", policyArn: UNKNOWN.string }, propertyDependencies: { policyArn: ["extra"] } },
-    { type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment", name: "a2", props: { role: "app", policyArn: `arn:aws:iam::${ACCOUNT}:policy/known` } },
+    { type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment", name: "a2", props: { role: "app", policyArn: `arn:aws:iam::${ACCOUNT}:policy/team/known` } },
   ];
   const probed = (props: PlainProps) => {
     const principal = buildStackIam(stackView({ resources: resources(props) })).principals[0]!;
@@ -581,7 +626,7 @@ describe("selfProbesFor", () => {
   };
 
   it("names the principal with its path, and each customer managed policy attached to it by ARN or by name and path", () => {
-    expect(probed({ name: "app", path: "/team/" })).toEqual([`arn:aws:iam::${ACCOUNT}:role/team/app`, `arn:aws:iam::${ACCOUNT}:policy/ops/extra`, `arn:aws:iam::${ACCOUNT}:policy/known`]);
+    expect(probed({ name: "app", path: "/team/" })).toEqual([`arn:aws:iam::${ACCOUNT}:role/team/app`, `arn:aws:iam::${ACCOUNT}:policy/ops/extra`, `arn:aws:iam::${ACCOUNT}:policy/team/known`]);
     expect(probed({ name: "app" })[0]).toBe(`arn:aws:iam::${ACCOUNT}:role/app`);
   });
 
@@ -591,5 +636,26 @@ describe("selfProbesFor", () => {
     expect(probed({ name: "a".repeat(256) })[0]).toBe(`arn:aws:iam::${ACCOUNT}:role/*`);
     expect(probed({ name: "app", path: `/${"p".repeat(511)}/` })[0]).toBe(`arn:aws:iam::${ACCOUNT}:role/*`);
     expect(probed({ name: "app", path: `/${"p".repeat(509)}/` })[0]).toBe(`arn:aws:iam::${ACCOUNT}:role/${"p".repeat(509)}/app`);
+    // The longest name and path IAM accepts (a role name is at most 64 characters; the pack allows 255, a path 512).
+    expect(probed({ name: "a".repeat(255) })[0]).toBe(`arn:aws:iam::${ACCOUNT}:role/${"a".repeat(255)}`);
+    expect(probed({ name: "app", path: `/${"p".repeat(510)}/` })[0]).toBe(`arn:aws:iam::${ACCOUNT}:role/${"p".repeat(510)}/app`);
+  });
+
+  it("names an attached policy by its ARN up to 2,048 characters, and by its name beyond", () => {
+    const longArn = (n: number) => `arn:aws:iam::${ACCOUNT}:policy/${"x".repeat(n - `arn:aws:iam::${ACCOUNT}:policy/`.length)}`;
+    const withPolicyArn = (arn: string) => {
+      const principal = buildStackIam(
+        stackView({
+          resources: [
+            { type: IAM_ROLE, name: "app", props: { name: "app" } },
+            { type: "aws:iam/policy:Policy", name: "p", props: { name: "by-name", arn, policy: JSON.stringify(allow("s3:GetObject")) } },
+            { type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment", name: "a", props: { role: "app", policyArn: arn } },
+          ],
+        }),
+      ).principals[0]!;
+      return selfProbesFor(principal).find((p) => p.action === "iam:CreatePolicyVersion")!.resource;
+    };
+    expect(withPolicyArn(longArn(2048))).toBe(longArn(2048));
+    expect(withPolicyArn(longArn(2049))).toBe(`arn:aws:iam::${ACCOUNT}:policy/by-name`);
   });
 });
