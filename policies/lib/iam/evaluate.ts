@@ -156,7 +156,13 @@ function matchPrincipal(statement: PolicyStatement, principal: string | undefine
       } else candidates.push("no");
     }
     for (const group of [principals.service, principals.federated, principals.canonicalUser]) {
-      for (const id of group) candidates.push(id === principal ? "yes" : id.toLowerCase() === principal.toLowerCase() ? "maybe" : "no");
+      for (const id of group) {
+        if (id === principal) candidates.push("yes");
+        else if (id.toLowerCase() === principal.toLowerCase()) {
+          candidates.push("maybe");
+          reason = "principal names differ only in letter case";
+        } else candidates.push("no");
+      }
     }
     result = triAny(candidates);
   }
