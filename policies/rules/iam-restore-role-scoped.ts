@@ -25,17 +25,13 @@
 import { BoundedCache } from "../lib/bounded-cache";
 import { type ApiCall, type CompiledPolicySet, decidedWithoutContext, evaluateApiCall } from "../lib/iam/evaluate";
 import { breakGlassStatus, describeGrants, harmfulGrants, locationOf, principalPolicySet, probesFor, productionTargets, roleTrust, selfProbesFor } from "../lib/iam/principal-access";
-import { type Probe, type ResourceLocation, RESTORE_ACTIONS, productionTagVariants, restoreAuthorizations } from "../lib/iam/probes";
+import { type Probe, type ResourceLocation, RESTORE_ACTIONS, locationKey, productionTagVariants, restoreAuthorizations } from "../lib/iam/probes";
 import { type StackPrincipal, buildStackIam } from "../lib/iam/stack-principals";
 import type { Finding, StackRule, StackView } from "../lib/rule";
 import { deferredFinding, violationMessage } from "../lib/rule";
 import type { SharedSettings } from "../lib/settings";
 
 const ITEM_WRITES = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"];
-
-function locationKey(location: ResourceLocation): string {
-  return `${location.partition ?? ""}\u0000${location.region ?? ""}\u0000${location.account ?? ""}`;
-}
 
 /**
  * The API calls the rules evaluate depend only on the action, the location and the request tags,

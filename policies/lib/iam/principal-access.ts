@@ -11,7 +11,7 @@ import { type ResourceView, type StackView, resourceLabel } from "../rule";
 import type { SharedSettings } from "../settings";
 import { BACKUP_VAULT, DYNAMODB_TABLE, IAM_POLICY, KMS_KEY, RDS_CLUSTER, RDS_INSTANCE } from "../tokens";
 import { type AccessEvaluation, type CompiledPolicySet, type PolicyInput, type StatementMatch, compilePolicies, decidedWithoutContext, evaluateAccess, statementsFor } from "./evaluate";
-import { type ProductionKind, type ProductionTarget, type Probe, type ResourceLocation, productionProbes, selfEscalationProbes } from "./probes";
+import { type ProductionKind, type ProductionTarget, type Probe, type ResourceLocation, locationKey, productionProbes, selfEscalationProbes } from "./probes";
 import { type AttachedPolicy, type StackPrincipal, documentValue, principalTags } from "./stack-principals";
 import { type TrustAnalysis, analyzeTrustPolicy } from "./trust";
 
@@ -167,7 +167,7 @@ const KIND_OF: Readonly<Record<string, { kind: ProductionKind; nameProperty: str
 export function productionTargets(stack: StackView, location: ResourceLocation): ProductionTarget[] {
   // Every principal of a stack asks, mostly from the same location: scanning the stack once per
   // principal made the IAM rules quadratic in the stack's size.
-  const key = `${location.partition ?? ""}|${location.region ?? ""}|${location.account ?? ""}`;
+  const key = locationKey(location);
   let byLocation = targetMemo.get(stack);
   if (!byLocation) {
     byLocation = new Map();

@@ -29,6 +29,11 @@ export interface ResourceLocation {
   account?: string;
 }
 
+/** A location as a memo key (parts in order; unknown parts empty). */
+export function locationKey(location: ResourceLocation): string {
+  return `${location.partition ?? ""}\u0000${location.region ?? ""}\u0000${location.account ?? ""}`;
+}
+
 export type Harm = "delete" | "modify" | "stop" | "reboot" | "restore-over" | "retag" | "delete-backup" | "change-backup" | "escalate";
 
 export interface DestructiveAction {
