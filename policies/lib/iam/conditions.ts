@@ -322,7 +322,13 @@ function evaluateReading(condition: CompiledCondition, reading: KeyReading, cont
 export function evaluateCondition(condition: CompiledCondition, context: ContextIndex): ConditionOutcome {
   const reasons: string[] = [];
   const readings = context.lookup(condition.key);
-  if (readings.length > 1) reasons.push(`${condition.key} matches a request key only through Unicode case folding`);
+  if (readings.length > 1) {
+    reasons.push(
+      context.listedInSeveralCases(condition.key)
+        ? `the request lists ${condition.key} in several letter cases, and AWS does not document which one IAM reads`
+        : `${condition.key} matches a request key only through Unicode case folding`,
+    );
+  }
   const result = triAgreement(readings.map((r) => evaluateReading(condition, r, context, reasons)));
   return { result, uncertainBecause: result === "maybe" ? [...new Set(reasons)] : [] };
 }

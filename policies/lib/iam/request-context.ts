@@ -103,6 +103,11 @@ export class ContextIndex {
     this.absentPatterns = Array.isArray(absent) ? absent.map(keyPattern) : [];
   }
 
+  /** Whether the request lists the key in more than one letter case (`Env` and `env`). */
+  listedInSeveralCases(key: string): boolean {
+    return this.several.has(foldKey(key));
+  }
+
   /**
    * Every state the key may be in for this request: one reading when the context decides it,
    * several when it does not (a tag key listed only in another letter case).
