@@ -235,12 +235,25 @@ function matchConcrete(matchers: ResolvedMatchers, request: RequestResource): Re
 /** One pattern of a `Resource`/`NotResource` element against the request's resource. */
 export function matchResourcePattern(pattern: CompiledResourcePattern, request: RequestResource, context: ContextIndex): ResourceMatch {
   if (pattern.matchesEverything) return { result: "yes" };
-  // Actions without resource-level permissions are authorized only by Resource "*".
-  if (request.isWildcardOnly) return { result: "no" };
+  if (request.isWildcardOnly) return againstWildcardOnly(pattern, context);
   if (pattern.fixed) return matchWith(pattern.fixed, request);
   const resolved = resolveTokens(pattern.tokens, context, true);
   if (!resolved.ok) return { result: "maybe", reason: resolved.reason };
   return matchWith(resolvedMatchers(resolved.tokens), request);
+}
+
+/**
+ * Actions without resource-level permissions are authorized by Resource "*". AWS does not say
+ * whether another pattern that matches the text `*` (`**`, `?`, `${*}`) authorizes them too, so
+ * such a pattern is "maybe"; one that cannot match `*` (any ARN) is "no".
+ */
+function againstWildcardOnly(pattern: CompiledResourcePattern, context: ContextIndex): ResourceMatch {
+  const undocumented = { result: "maybe", reason: `AWS does not document whether Resource "${pattern.raw}", which matches the text "*", authorizes an action without resource-level permissions` } as const;
+  if (pattern.fixed) return pattern.fixed.strict.test("*") ? undocumented : { result: "no" };
+  const resolved = resolveTokens(pattern.tokens, context, true);
+  if (resolved.ok) return resolvedMatchers(resolved.tokens).strict.test("*") ? undocumented : { result: "no" };
+  // A variable whose value is unknown: only a pattern with no literal text could become "*".
+  return pattern.tokens.every((t) => t.kind !== "text") ? { result: "maybe", reason: resolved.reason } : { result: "no" };
 }
 
 const resolvedCache = new BoundedCache<ResolvedMatchers>(5000);
