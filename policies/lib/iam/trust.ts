@@ -10,7 +10,7 @@
  * not count.
  */
 import { type PolicyStatement, describeStatement, parsePolicyDocument } from "./policy-document";
-import { compilePolicies, evaluateAccess } from "./evaluate";
+import { type CompiledPolicySet, type CompiledStatement, compilePolicies, evaluateAccess } from "./evaluate";
 import { globMatches } from "../glob";
 import type { RequestContext } from "./request-context";
 
@@ -49,6 +49,41 @@ function representative(id: string): string {
   return account ? `arn:aws:iam::${account}:user/any-user-of-the-account` : id;
 }
 
+/**
+ * Principals that stand for "someone in this account" when a whole account is narrowed by
+ * conditions, each in the request contexts it may come with: its identity keys unknown, and
+ * then as a user or role with no source identity and no principal tags (a role has no
+ * `aws:username`). A condition that lets one of them in for sure names no one.
+ */
+function someoneInAccount(account: string): Array<{ principal: string; context: RequestContext }> {
+  const user = `arn:aws:iam::${account}:user/any-user-of-the-account`;
+  const role = `arn:aws:iam::${account}:role/any-role-of-the-account`;
+  const known = (principal: string) => ({ "aws:PrincipalArn": principal, "aws:PrincipalAccount": account });
+  const untagged = ["aws:SourceIdentity", "aws:PrincipalTag/*"];
+  return [
+    { principal: user, context: { values: known(user) } },
+    { principal: user, context: { values: { ...known(user), "aws:username": "any-user-of-the-account", "aws:userid": "AIDAANYUSEROFTHEACCOUNT" }, absentUnlessListed: untagged } },
+    { principal: role, context: { values: known(role) } },
+    { principal: role, context: { values: { ...known(role), "aws:userid": "AROAANYROLEOFTHEACCOUNT:any-session" }, absentUnlessListed: ["aws:username", ...untagged] } },
+  ];
+}
+
+const onIdentity = (c: { key: string }) => NARROWING_KEYS.test(c.key);
+
+/**
+ * The statement alone, with only its conditions on who the caller is, beside the policy's Denies
+ * that depend on nothing else: what narrows its whole account, and nothing that merely may not
+ * hold for some request (a Region, a time, another statement that might apply).
+ */
+function identityOnly(set: CompiledPolicySet, statementIndex: number): CompiledPolicySet {
+  const statements: CompiledStatement[] = [];
+  for (const c of set.statements) {
+    if (c.statement.index === statementIndex) statements.push({ ...c, conditions: c.conditions.filter(onIdentity) });
+    else if (c.statement.effect === "Deny" && c.conditions.every(onIdentity)) statements.push(c);
+  }
+  return { ...set, statements };
+}
+
 export function analyzeTrustPolicy(document: unknown, roleName: string): TrustAnalysis {
   const parsed = parsePolicyDocument(document, { name: `trust policy of role "${roleName}"`, kind: "trust" });
   if (!parsed.ok) return { kind: "cannot-verify", problems: parsed.problems };
@@ -57,7 +92,7 @@ export function analyzeTrustPolicy(document: unknown, roleName: string): TrustAn
   const services = new Set<string>();
   let humans = false;
   const candidates: Array<{ principal: string; actions: readonly string[] }> = [];
-  const narrowedAccounts: Array<{ where: string; id: string }> = [];
+  const narrowedAccounts: Array<{ where: string; id: string; index: number }> = [];
   for (const s of policy.statements) {
     if (s.effect !== "Allow" || !grantsAssume(s) || !s.principal) continue;
     const where = describeStatement(policy.name, s);
@@ -79,7 +114,7 @@ export function analyzeTrustPolicy(document: unknown, roleName: string): TrustAn
       humans = true;
       const wholeAccount = /^\d{12}$/.test(id) || /:root$/.test(id);
       if (wholeAccount && !narrowed) openings.push(`${where} admits every principal of account ${representative(id).split(":")[4]} (${id}) without a condition naming who`);
-      else if (wholeAccount) narrowedAccounts.push({ where, id });
+      else if (wholeAccount) narrowedAccounts.push({ where, id, index: s.index });
       candidates.push({ principal: representative(id), actions: ["sts:AssumeRole"] });
     }
     for (const id of principals.federated) {
@@ -90,16 +125,16 @@ export function analyzeTrustPolicy(document: unknown, roleName: string): TrustAn
     for (const id of principals.service) services.add(id);
   }
   const set = compilePolicies([{ name: policy.name, document, kind: "trust" }]);
-  // A condition on an identity key narrows a whole account only if it turns away some principal
-  // of it: an arbitrary one (signed in with MFA) must not be let in for sure.
-  for (const { where, id } of narrowedAccounts) {
-    const principal = representative(id);
-    const account = principal.split(":")[4];
-    const context: RequestContext = { values: { "aws:PrincipalArn": principal, "aws:PrincipalAccount": account, "aws:MultiFactorAuthPresent": "true", "aws:MultiFactorAuthAge": "60" } };
-    const e = evaluateAccess(set, { action: "sts:AssumeRole", resource: `arn:aws:iam::*:role/${roleName}`, principal, context });
-    if (e.kind === "decided" && e.decision === "allow" && e.allowedBy.every((m) => m.applies === "yes")) {
-      openings.push(`${where} admits every principal of account ${account} (${id}): its conditions on who it is let in any principal of the account`);
-    }
+  // A condition on an identity key narrows a whole account only if it turns away every principal
+  // of it that it does not name: none of the account's stand-ins may be let in for sure.
+  for (const { where, id, index } of narrowedAccounts) {
+    const account = representative(id).split(":")[4];
+    const alone = identityOnly(set, index);
+    const admitted = someoneInAccount(account).some(({ principal, context }) => {
+      const e = evaluateAccess(alone, { action: "sts:AssumeRole", resource: `arn:aws:iam::*:role/${roleName}`, principal, context });
+      return e.kind === "decided" && e.decision === "allow" && e.allowedBy.every((m) => m.applies === "yes");
+    });
+    if (admitted) openings.push(`${where} admits every principal of account ${account} (${id}): its conditions on who it is let in any principal of the account`);
   }
   const gaps = new Set<string>();
   for (const { principal, actions } of candidates) {
