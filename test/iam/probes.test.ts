@@ -146,9 +146,11 @@ describe("selfEscalationProbes", () => {
   it("probes a role's own ARN (with its path) for every way to rewrite its permissions, and each attached policy's ARN", () => {
     const probes = selfEscalationProbes({ kind: "role", nameWithPath: "team/app", location: here, policies: [{ arn: "arn:aws:iam::111111111111:policy/app-extra" }, { nameWithPath: "ops/shared" }, {}] });
     const own = "arn:aws:iam::111111111111:role/team/app";
-    expect(probes.slice(0, 6).map((p) => [p.action, p.resource])).toEqual(SELF_ESCALATION_ACTIONS.role.map((e) => [e.action, own]));
+    const ownProbes = SELF_ESCALATION_ACTIONS.role.length;
+    expect(ownProbes).toBe(7);
+    expect(probes.slice(0, ownProbes).map((p) => [p.action, p.resource])).toEqual(SELF_ESCALATION_ACTIONS.role.map((e) => [e.action, own]));
     expect(probes[0]).toEqual({ action: "iam:PutRolePolicy", resource: own, context: {}, harm: "escalate", description: `iam:PutRolePolicy on ${own} (its own role: it can give itself any permission, production's included)` });
-    expect(probes.slice(6).map((p) => `${p.action} ${p.resource}`)).toEqual([
+    expect(probes.slice(ownProbes).map((p) => `${p.action} ${p.resource}`)).toEqual([
       "iam:CreatePolicyVersion arn:aws:iam::111111111111:policy/app-extra",
       "iam:SetDefaultPolicyVersion arn:aws:iam::111111111111:policy/app-extra",
       "iam:CreatePolicyVersion arn:aws:iam::111111111111:policy/ops/shared",
@@ -156,7 +158,7 @@ describe("selfEscalationProbes", () => {
       "iam:CreatePolicyVersion arn:aws:iam::111111111111:policy/*",
       "iam:SetDefaultPolicyVersion arn:aws:iam::111111111111:policy/*",
     ]);
-    expect(probes[6]!.description).toBe("iam:CreatePolicyVersion on arn:aws:iam::111111111111:policy/app-extra (a policy attached to it: it can rewrite the policy to allow anything)");
+    expect(probes[ownProbes]!.description).toBe("iam:CreatePolicyVersion on arn:aws:iam::111111111111:policy/app-extra (a policy attached to it: it can rewrite the policy to allow anything)");
   });
 
   it("leaves what is unknown as * (name, account, partition default aws), and a user's group as any group", () => {
@@ -167,6 +169,7 @@ describe("selfEscalationProbes", () => {
       "iam:DeleteUserPolicy arn:aws:iam::*:user/*",
       "iam:DetachUserPolicy arn:aws:iam::*:user/*",
       "iam:DeleteUserPermissionsBoundary arn:aws:iam::*:user/*",
+      "iam:PutUserPermissionsBoundary arn:aws:iam::*:user/*",
       "iam:AddUserToGroup arn:aws:iam::*:group/*",
     ]);
     const group = selfEscalationProbes({ kind: "group", nameWithPath: "dbas", location: { partition: "aws-cn", account: "222222222222" }, policies: [] });

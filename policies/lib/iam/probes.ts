@@ -305,6 +305,7 @@ export const SELF_ESCALATION_ACTIONS: Readonly<Record<PrincipalKind, readonly Se
     { action: "iam:DeleteRolePolicy", on: "role", why: "its own role: it can delete the policy that holds its Denies" },
     { action: "iam:DetachRolePolicy", on: "role", why: "its own role: it can detach the policy that holds its Denies" },
     { action: "iam:DeleteRolePermissionsBoundary", on: "role", why: "its own role: it can lift its permissions boundary" },
+    { action: "iam:PutRolePermissionsBoundary", on: "role", why: "its own role: it can replace its permissions boundary with a wider one" },
     { action: "iam:UpdateAssumeRolePolicy", on: "role", why: "its own role: it can let anyone assume it" },
   ],
   user: [
@@ -313,6 +314,7 @@ export const SELF_ESCALATION_ACTIONS: Readonly<Record<PrincipalKind, readonly Se
     { action: "iam:DeleteUserPolicy", on: "user", why: "its own user: it can delete the policy that holds its Denies" },
     { action: "iam:DetachUserPolicy", on: "user", why: "its own user: it can detach the policy that holds its Denies" },
     { action: "iam:DeleteUserPermissionsBoundary", on: "user", why: "its own user: it can lift its permissions boundary" },
+    { action: "iam:PutUserPermissionsBoundary", on: "user", why: "its own user: it can replace its permissions boundary with a wider one" },
     { action: "iam:AddUserToGroup", on: "group", why: "any group: it can join one with more permissions" },
   ],
   group: [
