@@ -235,11 +235,17 @@ function matchConcrete(matchers: ResolvedMatchers, request: RequestResource): Re
 /** One pattern of a `Resource`/`NotResource` element against the request's resource. */
 export function matchResourcePattern(pattern: CompiledResourcePattern, request: RequestResource, context: ContextIndex): ResourceMatch {
   if (pattern.matchesEverything) return { result: "yes" };
-  if (request.isWildcardOnly) return againstWildcardOnly(pattern, context);
-  if (pattern.fixed) return matchWith(pattern.fixed, request);
+  const matchers = matchersFor(pattern, context);
+  if (request.isWildcardOnly) return againstWildcardOnly(pattern, matchers);
+  if ("reason" in matchers) return { result: "maybe", reason: matchers.reason };
+  return matchWith(matchers, request);
+}
+
+/** The pattern's matchers: precompiled, or built from its variables' values; why not, when a value is unknown. */
+function matchersFor(pattern: CompiledResourcePattern, context: ContextIndex): ResolvedMatchers | { reason: string } {
+  if (pattern.fixed) return pattern.fixed;
   const resolved = resolveTokens(pattern.tokens, context, true);
-  if (!resolved.ok) return { result: "maybe", reason: resolved.reason };
-  return matchWith(resolvedMatchers(resolved.tokens), request);
+  return resolved.ok ? resolvedMatchers(resolved.tokens) : { reason: resolved.reason };
 }
 
 /**
@@ -247,13 +253,13 @@ export function matchResourcePattern(pattern: CompiledResourcePattern, request: 
  * whether another pattern that matches the text `*` (`**`, `?`, `${*}`) authorizes them too, so
  * such a pattern is "maybe"; one that cannot match `*` (any ARN) is "no".
  */
-function againstWildcardOnly(pattern: CompiledResourcePattern, context: ContextIndex): ResourceMatch {
-  const undocumented = { result: "maybe", reason: `AWS does not document whether Resource "${pattern.raw}", which matches the text "*", authorizes an action without resource-level permissions` } as const;
-  if (pattern.fixed) return pattern.fixed.strict.test("*") ? undocumented : { result: "no" };
-  const resolved = resolveTokens(pattern.tokens, context, true);
-  if (resolved.ok) return resolvedMatchers(resolved.tokens).strict.test("*") ? undocumented : { result: "no" };
-  // A variable whose value is unknown: only a pattern with no literal text could become "*".
-  return pattern.tokens.every((t) => t.kind !== "text") ? { result: "maybe", reason: resolved.reason } : { result: "no" };
+function againstWildcardOnly(pattern: CompiledResourcePattern, matchers: ResolvedMatchers | { reason: string }): ResourceMatch {
+  if ("reason" in matchers) {
+    // A variable whose value is unknown: only a pattern with no literal text could become "*".
+    return pattern.tokens.every((t) => t.kind !== "text") ? { result: "maybe", reason: matchers.reason } : { result: "no" };
+  }
+  if (!matchers.strict.test("*")) return { result: "no" };
+  return { result: "maybe", reason: `AWS does not document whether Resource "${pattern.raw}", which matches the text "*", authorizes an action without resource-level permissions` };
 }
 
 const resolvedCache = new BoundedCache<ResolvedMatchers>(5000);

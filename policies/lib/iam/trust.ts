@@ -56,7 +56,7 @@ function representative(id: string): string {
  * `aws:username`). A condition that lets one of them in for sure names no one.
  */
 function someoneInAccount(account: string): Array<{ principal: string; context: RequestContext }> {
-  const user = `arn:aws:iam::${account}:user/any-user-of-the-account`;
+  const user = representative(account);
   const role = `arn:aws:iam::${account}:role/any-role-of-the-account`;
   const known = (principal: string) => ({ "aws:PrincipalArn": principal, "aws:PrincipalAccount": account });
   const untagged = ["aws:SourceIdentity", "aws:PrincipalTag/*"];
