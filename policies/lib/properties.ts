@@ -78,28 +78,45 @@ export function unwrapValue(value: unknown): unknown {
 export function readRaw(props: PlainProps, path: string): Reading<unknown> {
   let current: unknown = props;
   for (const segment of path.split(".")) {
-    current = unwrapValue(current);
-    if (isUnknownValue(current)) return { state: "unknown" };
-    if (current === undefined || current === null) return { state: "absent" };
-    if (Array.isArray(current)) {
-      // Nested blocks (pointInTimeRecovery, ruleCopyActions ...) arrive as objects or one-element lists.
-      if (current.length === 0) return { state: "absent" };
-      current = unwrapValue(current[0]);
-      if (isUnknownValue(current)) return { state: "unknown" };
-    }
-    if (typeof current === "string") {
-      // A nested block sent as a JSON string (as some SDKs do for maps) is read as that object.
-      const parsed = parseJsonText(current);
-      if (parsed !== null && typeof parsed === "object") current = Array.isArray(parsed) ? parsed[0] : parsed;
-    }
-    if (typeof current !== "object" || current === null) return { state: "invalid", raw: current, expected: "an object" };
+    const block = blockOf(current);
+    if (block.state !== "known") return block;
     // Own properties only: an inherited `constructor` or `toString` is not a setting.
-    current = Object.prototype.hasOwnProperty.call(current, segment) ? (current as Record<string, unknown>)[segment] : undefined;
+    current = Object.prototype.hasOwnProperty.call(block.value, segment) ? (block.value as Record<string, unknown>)[segment] : undefined;
   }
   current = unwrapValue(current);
   if (isUnknownValue(current)) return { state: "unknown" };
   if (current === undefined || current === null) return { state: "absent" };
   return { state: "known", value: current };
+}
+
+/**
+ * The block a value on a path holds. Nested blocks (pointInTimeRecovery, ruleCopyActions ...)
+ * arrive as objects or one-element lists, and either may come as JSON text (as some SDKs send
+ * maps): a list is read by its first element whether it came as a value or as text, so an empty
+ * list is absent and an unknown first element unknown in both forms.
+ */
+function blockOf(value: unknown): Reading<object> {
+  let current = unwrapValue(value);
+  if (isUnknownValue(current)) return { state: "unknown" };
+  if (current === undefined || current === null) return { state: "absent" };
+  if (typeof current === "string") current = parsedBlock(current);
+  if (Array.isArray(current)) {
+    if (current.length === 0) return { state: "absent" };
+    current = unwrapValue(current[0]);
+    if (isUnknownValue(current)) return { state: "unknown" };
+    if (typeof current === "string") {
+      const element = parsedBlock(current);
+      current = Array.isArray(element) ? element[0] : element;
+    }
+  }
+  if (typeof current !== "object" || current === null) return { state: "invalid", raw: current, expected: "an object" };
+  return { state: "known", value: current };
+}
+
+/** JSON text holding an object or a list, parsed; any other text stays as it is. */
+function parsedBlock(text: string): unknown {
+  const parsed = parseJsonText(text);
+  return parsed !== null && typeof parsed === "object" ? parsed : text;
 }
 
 /** A boolean; the strings "true"/"false" are accepted because config-derived values arrive as strings. */
@@ -195,7 +212,12 @@ export function parseJsonText(text: string): unknown {
   }
 }
 
-/** Short, safe rendering of a value for a message (never dumps a huge or secret-bearing blob). */
+/**
+ * Short rendering of a value for a message: never longer than 60 characters, never a crash.
+ * It cannot hide secrets: `@pulumi/policy` hands validations a secret as its plain value, with no
+ * mark left (`Analyze` deserializes without its secret proxy), so a value of the wrong type in a
+ * guardrail property is quoted as it is, secret or not (docs/OPEN-GAPS.md).
+ */
 export function describeValue(value: unknown): string {
   if (isUnknownValue(value)) return "(unknown until deployment)";
   let text: string;
