@@ -34,15 +34,12 @@ const ENV_PRODUCTION: Array<[string, string]> = [
 ];
 
 /**
- * [action, ARN, harm] of each probe. Retag probes are listed once per action and ARN, and recovery
- * point probes only on AWS Backup's own recovery-point ARN: what their request contexts are, and
- * which other ARNs they are probed on, is left open here (see the report on request tags and
- * recovery points of other services).
+ * [action, ARN, harm] of each probe. Retag probes are listed once per action and ARN: what their
+ * request contexts are is left open here (see the report on request tags).
  */
 const triples = (probes: readonly Probe[]) => {
   const seen = new Set<string>();
   return probes
-    .filter((p) => !(/RecoveryPoint$/.test(p.action) && !p.resource.includes(":recovery-point:")))
     .filter((p) => {
       if (p.harm !== "retag") return true;
       const key = `${p.action} ${p.resource}`;
@@ -188,7 +185,8 @@ describe("productionProbes: actions, ARNs and harms per kind", () => {
 
   it("a backup vault: the vault, recovery points (account * in the reference's format) and backup plans", () => {
     const vault = `arn:aws-cn:backup:cn-north-1:${ACCOUNT}:backup-vault:x1`;
-    const point = "arn:aws-cn:backup:cn-north-1:*:recovery-point:*";
+    // A recovery point is AWS Backup's own, or the snapshot RDS keeps, or the backup DynamoDB keeps.
+    const points = ["arn:aws-cn:backup:cn-north-1:*:recovery-point:*", "arn:aws-cn:rds:cn-north-1:*:snapshot:*", "arn:aws-cn:rds:cn-north-1:*:cluster-snapshot:*", "arn:aws-cn:dynamodb:cn-north-1:*:table/*/backup/*"];
     const plan = `arn:aws-cn:backup:cn-north-1:${ACCOUNT}:backup-plan:*`;
     expect(triples(known("backup-vault"))).toStrictEqual([
       ["backup:DeleteBackupVault", vault, "delete"],
@@ -199,9 +197,9 @@ describe("productionProbes: actions, ARNs and harms per kind", () => {
       ["backup:DeleteBackupVaultNotifications", vault, "change-backup"],
       ["backup:PutBackupVaultNotifications", vault, "change-backup"],
       ["backup:UntagResource", vault, "retag"],
-      ["backup:DeleteRecoveryPoint", point, "delete-backup"],
-      ["backup:UpdateRecoveryPointLifecycle", point, "change-backup"],
-      ["backup:DisassociateRecoveryPoint", point, "change-backup"],
+      ...points.map((point) => ["backup:DeleteRecoveryPoint", point, "delete-backup"]),
+      ...points.map((point) => ["backup:UpdateRecoveryPointLifecycle", point, "change-backup"]),
+      ...points.map((point) => ["backup:DisassociateRecoveryPoint", point, "change-backup"]),
       ["backup:DeleteBackupPlan", plan, "change-backup"],
       ["backup:UpdateBackupPlan", plan, "change-backup"],
       ["backup:DeleteBackupSelection", plan, "change-backup"],
@@ -223,7 +221,14 @@ describe("productionProbes: actions, ARNs and harms per kind", () => {
     expect(resources("rds-instance")).toStrictEqual(["arn:aws:rds:*:*:db:n", "arn:aws:rds:*:*:snapshot:*", "arn:aws:rds:*:*:auto-backup:*"]);
     expect(resources("rds-cluster")).toStrictEqual(["arn:aws:rds:*:*:cluster:n", "arn:aws:rds:*:*:cluster-snapshot:*", "arn:aws:rds:*:*:cluster-auto-backup:*"]);
     expect(resources("dynamodb-table")).toStrictEqual(["arn:aws:dynamodb:*:*:table/n", "arn:aws:dynamodb:*:*:table/n/backup/*"]);
-    expect(resources("backup-vault")).toStrictEqual(["arn:aws:backup:*:*:backup-vault:n", "arn:aws:backup:*:*:recovery-point:*", "arn:aws:backup:*:*:backup-plan:*"]);
+    expect(resources("backup-vault")).toStrictEqual([
+      "arn:aws:backup:*:*:backup-vault:n",
+      "arn:aws:backup:*:*:recovery-point:*",
+      "arn:aws:rds:*:*:snapshot:*",
+      "arn:aws:rds:*:*:cluster-snapshot:*",
+      "arn:aws:dynamodb:*:*:table/*/backup/*",
+      "arn:aws:backup:*:*:backup-plan:*",
+    ]);
     expect(resources("kms-key")).toStrictEqual(["arn:aws:kms:*:*:key/n"]);
     // Each part independently.
     expect(productionProbes({ kind: "kms-key", name: "k", tags: {}, location: { region: "us-west-2" } }, {})[0].resource).toBe("arn:aws:kms:us-west-2:*:key/k");
@@ -372,9 +377,9 @@ describe("productionProbes: tag sets, contexts and descriptions", () => {
 
   it("known to be untagged ({}): one probe per action, with every tag absent", () => {
     const probes = productionProbes({ kind: "backup-vault", name: "vault", tags: {} }, { environment: ["production"] });
-    expect(triples(probes)).toHaveLength(14);
-    expect(probes.filter((p) => p.harm !== "retag" && p.resource.includes(":backup:")).map((p) => p.context)).toStrictEqual(
-      Array(13).fill({ values: {}, absentUnlessListed: ["aws:ResourceTag/*", "aws:RequestTag/*", "aws:TagKeys"] }),
+    expect(triples(probes)).toHaveLength(14 + 3 * 3);
+    expect(probes.filter((p) => p.harm !== "retag").map((p) => p.context)).toStrictEqual(
+      Array(13 + 3 * 3).fill({ values: {}, absentUnlessListed: ["aws:ResourceTag/*", "aws:RequestTag/*", "aws:TagKeys"] }),
     );
     expect(probes[0]).toStrictEqual({
       action: "backup:DeleteBackupVault",

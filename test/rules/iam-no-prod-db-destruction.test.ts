@@ -41,6 +41,11 @@ describe("iam-no-prod-db-destruction", () => {
     ["NotAction", allow([], "*", { Action: undefined, NotAction: ["iam:*", "organizations:*"] }), /granted by statement #1 of RolePolicy "app-permissions"/],
     ["backup:Delete*", allow("backup:Delete*"), /backup:DeleteBackupVault on arn:aws:backup:\*:111111111111:backup-vault:\*/],
     ["dynamodb:DeleteTable on the table by name", allow("dynamodb:DeleteTable", `arn:aws:dynamodb:*:${ACCOUNT}:table/carts`), /dynamodb:DeleteTable on arn:aws:dynamodb:us-east-1:111111111111:table\/carts \(resource /],
+    // AWS Backup keeps an RDS database's recovery points as RDS snapshots, and a DynamoDB table's
+    // (without advanced backup) as DynamoDB backups: the reference's recoveryPoint ARN is arn:…:${Vendor}:…
+    ["backup:DeleteRecoveryPoint on the RDS snapshots AWS Backup takes", allow("backup:DeleteRecoveryPoint", "arn:aws:rds:*:*:snapshot:awsbackup:*"), /backup:DeleteRecoveryPoint on arn:aws:rds:\*:\*:snapshot:\* \(resource tagged environment=prod\) \(may be allowed: /],
+    ["backup:UpdateRecoveryPointLifecycle on Aurora snapshots", allow("backup:UpdateRecoveryPointLifecycle", "arn:aws:rds:*:*:cluster-snapshot:*"), /backup:UpdateRecoveryPointLifecycle on arn:aws:rds:\*:\*:cluster-snapshot:\* \(resource /],
+    ["backup:DeleteRecoveryPoint on DynamoDB backups", allow("backup:DeleteRecoveryPoint", "arn:aws:dynamodb:*:*:table/*/backup/*"), /backup:DeleteRecoveryPoint on arn:aws:dynamodb:\*:\*:table\/\*\/backup\/\* \(resource /],
   ])("fails a role allowed %s", (_what, policy, expected) => {
     const fs = check(role("app", policy));
     expect(violations(fs)).toHaveLength(1);

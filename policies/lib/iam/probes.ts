@@ -130,6 +130,27 @@ const KIND_RESOURCE: Readonly<Record<ProductionKind, { service: string; resource
  */
 const NAME_VARIABLES = new Set(["DbInstanceName", "DbClusterInstanceName", "TableName", "BackupVaultName", "KeyId"]);
 
+/**
+ * Who keeps a recovery point, as the reference's recoveryPoint ARN names it
+ * (`arn:${Partition}:${Vendor}:${Region}:*:${ResourceType}:${RecoveryPointId}`): AWS Backup itself,
+ * or, for the databases the pack guards, RDS, which keeps an instance's or a cluster's recovery
+ * points as snapshots (`arn:aws:rds:…:snapshot:awsbackup:job-…`). A grant of
+ * `backup:DeleteRecoveryPoint` scoped to RDS snapshot ARNs deletes production's backups as surely
+ * as one on `recovery-point:*`.
+ */
+const RECOVERY_POINT_KEPT_BY: ReadonlyArray<Readonly<Record<"Vendor" | "ResourceType", string>>> = [
+  { Vendor: "backup", ResourceType: "recovery-point" },
+  { Vendor: "rds", ResourceType: "snapshot" },
+  { Vendor: "rds", ResourceType: "cluster-snapshot" },
+];
+
+/**
+ * A DynamoDB table's recovery points without AWS Backup's advanced features are DynamoDB backups,
+ * whose ARN (`table/T/backup/B`) the reference's recoveryPoint format cannot spell; the account is
+ * `*` as in that format.
+ */
+const DYNAMODB_RECOVERY_POINT = "arn:${Partition}:dynamodb:${Region}:*:table/${TableName}/backup/${RecoveryPointId}";
+
 /** Fills an ARN format from the reference; every variable without a value becomes `*`. */
 export function arnFromFormat(format: string, values: Readonly<Record<string, string | undefined>>): string {
   return format.replace(/\$\{([A-Za-z]+)\}/g, (_, variable: string) => values[variable] ?? "*");
@@ -254,13 +275,17 @@ export function productionProbes(target: ProductionTarget, productionTags: Reado
     const values: Record<string, string | undefined> = { ...formatValues, Vendor: service, ResourceType: service === "backup" ? "recovery-point" : undefined };
     // The resource's own name appears only in its own ARN (and a table's backups); snapshots and recovery points have other ids.
     for (const variable of NAME_VARIABLES) values[variable] = target.name;
-    const resource = arnFromFormat(type.arnFormat, values);
+    const resources =
+      destructive.resourceType === "recoveryPoint"
+        ? [...RECOVERY_POINT_KEPT_BY.map((kept) => arnFromFormat(type.arnFormat, { ...formatValues, ...kept })), arnFromFormat(DYNAMODB_RECOVERY_POINT, formatValues)]
+        : [arnFromFormat(type.arnFormat, values)];
     const resourcePrefixes = resourceTagPrefixes(type.conditionKeys);
     const requestPrefixes = requestTagPrefixes(action.conditionKeys);
     if (destructive.harm === "restore-over") {
       // Restoring "over" production means restoring into its identifier: only a named resource has one.
       // The new database has no tags yet; the request carries the ones the caller gives it, production or none.
       if (target.name === undefined) continue;
+      const [resource] = resources;
       for (const tags of [{}, ...productionTagVariants(productionTags)]) {
         const context = tagContext({}, resourcePrefixes, tags, requestPrefixes);
         probes.push({ action: destructive.action, resource, context, harm: destructive.harm, description: `${destructive.action} on ${resource} (${describeTags(tags, "request")})` });
@@ -271,13 +296,15 @@ export function productionProbes(target: ProductionTarget, productionTags: Reado
     // backups): an untagged snapshot of unknown name is not known to be production's.
     // (A target probed with unknown tags covers the untagged case already.)
     const namesTarget = target.name !== undefined && [...NAME_VARIABLES].some((v) => type.arnFormat.includes(`\${${v}}`));
-    for (const tags of !target.tags && !target.anyTags && namesTarget ? [...tagSets, {}] : tagSets) {
-      // A production resource whose tags the pack does not know carries the production tag and
-      // maybe others (team=payments): only a resource whose tags are all known, or one probed as
-      // untagged, has no other tags.
-      const others = target.tags || (tags !== undefined && Object.keys(tags).length === 0) ? "absent" : "unknown";
-      const context = tagContext(tags, resourcePrefixes, undefined, requestPrefixes, others);
-      probes.push({ action: destructive.action, resource, context, harm: destructive.harm, description: `${destructive.action} on ${resource} (${describeTags(tags, "resource")}${whose})` });
+    for (const resource of resources) {
+      for (const tags of !target.tags && !target.anyTags && namesTarget ? [...tagSets, {}] : tagSets) {
+        // A production resource whose tags the pack does not know carries the production tag and
+        // maybe others (team=payments): only a resource whose tags are all known, or one probed as
+        // untagged, has no other tags.
+        const others = target.tags || (tags !== undefined && Object.keys(tags).length === 0) ? "absent" : "unknown";
+        const context = tagContext(tags, resourcePrefixes, undefined, requestPrefixes, others);
+        probes.push({ action: destructive.action, resource, context, harm: destructive.harm, description: `${destructive.action} on ${resource} (${describeTags(tags, "resource")}${whose})` });
+      }
     }
   }
   return probes;
