@@ -25,7 +25,7 @@
 import { BoundedCache } from "../lib/bounded-cache";
 import { type ApiCall, type CompiledPolicySet, decidedWithoutContext, evaluateApiCall } from "../lib/iam/evaluate";
 import { breakGlassStatus, describeGrants, harmfulGrants, locationOf, principalPolicySet, probesFor, productionTargets, roleTrust, selfProbesFor } from "../lib/iam/principal-access";
-import { type Probe, type ResourceLocation, RESTORE_ACTIONS, locationKey, productionTagVariants, restoreAuthorizations } from "../lib/iam/probes";
+import { type Probe, RECOVERY_POINT_KEEPERS, type ResourceLocation, RESTORE_ACTIONS, locationKey, productionTagVariants, restoreAuthorizations } from "../lib/iam/probes";
 import { type StackPrincipal, buildStackIam } from "../lib/iam/stack-principals";
 import type { Finding, StackRule, StackView } from "../lib/rule";
 import { deferredFinding, violationMessage } from "../lib/rule";
@@ -44,10 +44,14 @@ function ownRestoreCalls(location: ResourceLocation): Array<{ action: string; ca
   const key = locationKey(location);
   let calls = ownCalls.get(key);
   if (!calls) {
-    calls = Object.keys(RESTORE_ACTIONS).map((action) => {
-      const call = restoreAuthorizations({ action, location, target: {} });
+    // An AWS Backup restore reads its recovery point by whichever ARN its keeper gives it.
+    const scenarios = Object.keys(RESTORE_ACTIONS).flatMap((action) =>
+      action === "backup:StartRestoreJob" ? RECOVERY_POINT_KEEPERS.map((recoveryPointKeeper) => ({ action, location, target: {}, recoveryPointKeeper })) : [{ action, location, target: {} }],
+    );
+    calls = scenarios.map((scenario) => {
+      const call = restoreAuthorizations(scenario);
       // Request tags unknown: the most permissive reading says whether any restore is possible.
-      return { action, call: { ...call, authorizations: call.authorizations.filter((a) => !a.action).map((a) => ({ ...a, context: {} })) } };
+      return { action: scenario.action, call: { ...call, authorizations: call.authorizations.filter((a) => !a.action).map((a) => ({ ...a, context: {} })) } };
     });
     ownCalls.set(key, calls);
   }
@@ -58,6 +62,7 @@ function ownRestoreCalls(location: ResourceLocation): Array<{ action: string; ca
 export function restoresAllowed(set: CompiledPolicySet, location: ResourceLocation): string[] {
   const allowed: string[] = [];
   for (const { action, call } of ownRestoreCalls(location)) {
+    if (allowed.includes(action)) continue;
     const e = evaluateApiCall(set, call, { untilRefused: true });
     if (e.kind === "decided" && e.decision === "allow") allowed.push(action);
   }

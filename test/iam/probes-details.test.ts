@@ -13,6 +13,7 @@ import {
   locationKey,
   productionProbes,
   productionTagVariants,
+  recoveryPointArn,
   restoreAuthorizations,
   selfEscalationProbes,
 } from "../../policies/lib/iam/probes";
@@ -185,8 +186,14 @@ describe("productionProbes: actions, ARNs and harms per kind", () => {
 
   it("a backup vault: the vault, recovery points (account * in the reference's format) and backup plans", () => {
     const vault = `arn:aws-cn:backup:cn-north-1:${ACCOUNT}:backup-vault:x1`;
-    // A recovery point is AWS Backup's own, or the snapshot RDS keeps, or the backup DynamoDB keeps.
-    const points = ["arn:aws-cn:backup:cn-north-1:*:recovery-point:*", "arn:aws-cn:rds:cn-north-1:*:snapshot:*", "arn:aws-cn:rds:cn-north-1:*:cluster-snapshot:*", "arn:aws-cn:dynamodb:cn-north-1:*:table/*/backup/*"];
+    // A recovery point is AWS Backup's own (account * in the reference), or the snapshot RDS keeps
+    // (named awsbackup:…), or the backup DynamoDB keeps, both in the vault's account.
+    const points = [
+      "arn:aws-cn:backup:cn-north-1:*:recovery-point:*",
+      `arn:aws-cn:rds:cn-north-1:${ACCOUNT}:snapshot:awsbackup:*`,
+      `arn:aws-cn:rds:cn-north-1:${ACCOUNT}:cluster-snapshot:awsbackup:*`,
+      `arn:aws-cn:dynamodb:cn-north-1:${ACCOUNT}:table/*/backup/*`,
+    ];
     const plan = `arn:aws-cn:backup:cn-north-1:${ACCOUNT}:backup-plan:*`;
     expect(triples(known("backup-vault"))).toStrictEqual([
       ["backup:DeleteBackupVault", vault, "delete"],
@@ -224,8 +231,8 @@ describe("productionProbes: actions, ARNs and harms per kind", () => {
     expect(resources("backup-vault")).toStrictEqual([
       "arn:aws:backup:*:*:backup-vault:n",
       "arn:aws:backup:*:*:recovery-point:*",
-      "arn:aws:rds:*:*:snapshot:*",
-      "arn:aws:rds:*:*:cluster-snapshot:*",
+      "arn:aws:rds:*:*:snapshot:awsbackup:*",
+      "arn:aws:rds:*:*:cluster-snapshot:awsbackup:*",
       "arn:aws:dynamodb:*:*:table/*/backup/*",
       "arn:aws:backup:*:*:backup-plan:*",
     ]);
@@ -752,6 +759,26 @@ describe("restoreAuthorizations", () => {
       resource: "arn:aws:dynamodb:*:*:table/*/backup/*",
       context: { values: {}, absentUnlessListed: ["aws:RequestTag/*", "aws:TagKeys"] },
     });
+  });
+
+  it("an AWS Backup restore of a recovery point RDS or DynamoDB keeps: the source by its keeper's ARN", () => {
+    const source = (recoveryPointKeeper: "rds-instance" | "rds-cluster" | "dynamodb") =>
+      restoreAuthorizations({ action: "backup:StartRestoreJob", ...scenario, recoveryPointKeeper }).authorizations.map((a) => [a.role, a.resource]);
+    expect(source("rds-instance")).toStrictEqual([["source recovery point", `arn:aws-cn:rds:cn-north-1:${ACCOUNT}:snapshot:src1`]]);
+    expect(source("rds-cluster")).toStrictEqual([["source recovery point", `arn:aws-cn:rds:cn-north-1:${ACCOUNT}:cluster-snapshot:src1`]]);
+    expect(source("dynamodb")).toStrictEqual([["source recovery point", `arn:aws-cn:dynamodb:cn-north-1:${ACCOUNT}:table/*/backup/src1`]]);
+  });
+
+  it("recoveryPointArn: each keeper's form, the id unknown (AWS Backup's RDS snapshots are awsbackup:…) or given", () => {
+    const at = { partition: "aws", region: "eu-west-1", account: ACCOUNT };
+    expect(recoveryPointArn("backup", at, undefined)).toBe("arn:aws:backup:eu-west-1:*:recovery-point:*");
+    expect(recoveryPointArn("rds-instance", at, undefined)).toBe(`arn:aws:rds:eu-west-1:${ACCOUNT}:snapshot:awsbackup:*`);
+    expect(recoveryPointArn("rds-cluster", at, undefined)).toBe(`arn:aws:rds:eu-west-1:${ACCOUNT}:cluster-snapshot:awsbackup:*`);
+    expect(recoveryPointArn("dynamodb", at, undefined)).toBe(`arn:aws:dynamodb:eu-west-1:${ACCOUNT}:table/*/backup/*`);
+    expect(recoveryPointArn("backup", {}, "rp-1")).toBe("arn:aws:backup:*:*:recovery-point:rp-1");
+    expect(recoveryPointArn("rds-instance", {}, "awsbackup:job-1")).toBe("arn:aws:rds:*:*:snapshot:awsbackup:job-1");
+    const noType = { resourceType: () => undefined } as unknown as ActionCatalogue;
+    expect(() => recoveryPointArn("rds-instance", {}, undefined, noType)).toThrow(new Error("the service authorization reference has no rds resource type snapshot"));
   });
 
   it("an AWS Backup restore: the recovery point, account * as in the reference", () => {

@@ -126,6 +126,21 @@ describe("iam-restore-role-scoped", () => {
     expect(check(role("table-restorer", { Version: "2012-10-17", Statement: [restoreOnly, denyTagged("environment"), denyTagged("env")] }))).toEqual([]);
   });
 
+  it.each([
+    ["AWS Backup's own", "arn:aws:backup:*:*:recovery-point:*"],
+    ["RDS snapshots", "arn:aws:rds:*:*:snapshot:awsbackup:*"],
+    ["Aurora cluster snapshots", "arn:aws:rds:*:*:cluster-snapshot:awsbackup:*"],
+    ["DynamoDB backups", `arn:aws:dynamodb:*:${ACCOUNT}:table/*/backup/*`],
+  ])("counts a role that may start AWS Backup restores of recovery points kept as %s as a restore role", (_kept, resource) => {
+    const policy = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "backup:StartRestoreJob", Resource: resource }, { Effect: "Allow", Action: "dynamodb:PutItem", Resource: "*" }] };
+    const fs = violations(check(role("backup-restorer", policy)));
+    expect(fs).toHaveLength(1);
+    expect(fs[0].message).toContain("may restore (backup:StartRestoreJob)");
+    expect(fs[0].message).toMatch(/dynamodb:PutItem on arn:aws:dynamodb:(\*|us-east-1):111111111111:table\/(\*|carts)/);
+    // Without the restore grant, item writes alone do not make a restore role.
+    expect(check(role("backup-restorer", { Version: "2012-10-17", Statement: [policy.Statement[1]] }))).toEqual([]);
+  });
+
   it("fails AmazonRDSFullAccess as a restore role", () => {
     const fs = violations(check([...role("dba", undefined), attach("dba", "arn:aws:iam::aws:policy/AmazonRDSFullAccess")]));
     expect(fs).toHaveLength(1);

@@ -131,25 +131,34 @@ const KIND_RESOURCE: Readonly<Record<ProductionKind, { service: string; resource
 const NAME_VARIABLES = new Set(["DbInstanceName", "DbClusterInstanceName", "TableName", "BackupVaultName", "KeyId"]);
 
 /**
- * Who keeps a recovery point, as the reference's recoveryPoint ARN names it
- * (`arn:${Partition}:${Vendor}:${Region}:*:${ResourceType}:${RecoveryPointId}`): AWS Backup itself,
- * or, for the databases the pack guards, RDS, which keeps an instance's or a cluster's recovery
- * points as snapshots (`arn:aws:rds:…:snapshot:awsbackup:job-…`). A grant of
- * `backup:DeleteRecoveryPoint` scoped to RDS snapshot ARNs deletes production's backups as surely
- * as one on `recovery-point:*`.
+ * Who keeps a recovery point. The reference's recoveryPoint ARN has a vendor
+ * (`arn:${Partition}:${Vendor}:${Region}:*:${ResourceType}:${RecoveryPointId}`): AWS Backup keeps
+ * its own (account `*` as in that format), RDS keeps an instance's or an Aurora cluster's as
+ * snapshots AWS Backup names `awsbackup:job-…` (or `awsbackup:copyjob-…`), and DynamoDB keeps a
+ * table's as table backups when AWS Backup's advanced features are off (`table/T/backup/B`, which
+ * that format cannot spell). RDS and DynamoDB keep them in the vault's account. A grant of a
+ * recovery-point action scoped to the RDS or DynamoDB form reaches production's backups as surely
+ * as one on AWS Backup's own.
  */
-const RECOVERY_POINT_KEPT_BY: ReadonlyArray<Readonly<Record<"Vendor" | "ResourceType", string>>> = [
-  { Vendor: "backup", ResourceType: "recovery-point" },
-  { Vendor: "rds", ResourceType: "snapshot" },
-  { Vendor: "rds", ResourceType: "cluster-snapshot" },
-];
+export const RECOVERY_POINT_KEEPERS = ["backup", "rds-instance", "rds-cluster", "dynamodb"] as const;
+export type RecoveryPointKeeper = (typeof RECOVERY_POINT_KEEPERS)[number];
 
-/**
- * A DynamoDB table's recovery points without AWS Backup's advanced features are DynamoDB backups,
- * whose ARN (`table/T/backup/B`) the reference's recoveryPoint format cannot spell; the account is
- * `*` as in that format.
- */
-const DYNAMODB_RECOVERY_POINT = "arn:${Partition}:dynamodb:${Region}:*:table/${TableName}/backup/${RecoveryPointId}";
+const RECOVERY_POINT_FORMS: Readonly<Record<RecoveryPointKeeper, { service: string; resourceType: string; nameVariable: string; name: string | undefined; values: Readonly<Record<string, string>> }>> = {
+  backup: { service: "backup", resourceType: "recoveryPoint", nameVariable: "RecoveryPointId", name: undefined, values: { Vendor: "backup", ResourceType: "recovery-point" } },
+  "rds-instance": { service: "rds", resourceType: "snapshot", nameVariable: "SnapshotName", name: "awsbackup:*", values: {} },
+  "rds-cluster": { service: "rds", resourceType: "cluster-snapshot", nameVariable: "ClusterSnapshotName", name: "awsbackup:*", values: {} },
+  dynamodb: { service: "dynamodb", resourceType: "backup", nameVariable: "BackupName", name: undefined, values: {} },
+};
+
+/** The ARN `keeper` gives a recovery point at `location` (by the reference's format of its resource type), its id `name` or unknown. */
+export function recoveryPointArn(keeper: RecoveryPointKeeper, location: ResourceLocation, name: string | undefined, catalogue: ActionCatalogue = actionCatalogue()): string {
+  const form = RECOVERY_POINT_FORMS[keeper];
+  const type = catalogue.resourceType(form.service, form.resourceType);
+  if (!type) throw new Error(`the service authorization reference has no ${form.service} resource type ${form.resourceType}`);
+  const values: Record<string, string | undefined> = { Partition: location.partition ?? "aws", Region: location.region, Account: location.account, ...form.values };
+  values[form.nameVariable] = name ?? form.name;
+  return arnFromFormat(type.arnFormat, values);
+}
 
 /** Fills an ARN format from the reference; every variable without a value becomes `*`. */
 export function arnFromFormat(format: string, values: Readonly<Record<string, string | undefined>>): string {
@@ -277,7 +286,7 @@ export function productionProbes(target: ProductionTarget, productionTags: Reado
     for (const variable of NAME_VARIABLES) values[variable] = target.name;
     const resources =
       destructive.resourceType === "recoveryPoint"
-        ? [...RECOVERY_POINT_KEPT_BY.map((kept) => arnFromFormat(type.arnFormat, { ...formatValues, ...kept })), arnFromFormat(DYNAMODB_RECOVERY_POINT, formatValues)]
+        ? RECOVERY_POINT_KEEPERS.map((keeper) => recoveryPointArn(keeper, location, undefined, catalogue))
         : [arnFromFormat(type.arnFormat, values)];
     const resourcePrefixes = resourceTagPrefixes(type.conditionKeys);
     const requestPrefixes = requestTagPrefixes(action.conditionKeys);
@@ -504,6 +513,8 @@ export interface RestoreScenario {
   subnetGroup?: RestoreResource;
   /** For a table backup ARN: the table the backup belongs to. */
   sourceTableName?: string;
+  /** For an AWS Backup restore: who keeps the source recovery point (AWS Backup itself by default). */
+  recoveryPointKeeper?: RecoveryPointKeeper;
 }
 
 /**
@@ -545,7 +556,7 @@ export function restoreAuthorizations(scenario: RestoreScenario, catalogue: Acti
       values.TableName = scenario.sourceTableName;
       values.BackupName = resource?.name;
     }
-    const arn = arnFromFormat(type.arnFormat, values);
+    const arn = resourceType === "recoveryPoint" ? recoveryPointArn(scenario.recoveryPointKeeper ?? "backup", location, resource?.name, catalogue) : arnFromFormat(type.arnFormat, values);
     const resourceTags = slot === "target" ? {} : resource?.tags;
     const context = tagContext(resourceTags, resourceTagPrefixes(type.conditionKeys), scenario.target.requestTags, requestPrefixes);
     if (!actions) authorizations.push({ role, resource: arn, context });
