@@ -115,15 +115,6 @@ export const DESTRUCTIVE_ACTIONS: readonly DestructiveAction[] = [
   kms("PutKeyPolicy", "modify", "replaces the policy of the KMS key production data is encrypted with (it can lock the database's service out of the key)"),
 ];
 
-/** The resource a production kind is, in the service authorization reference. */
-const KIND_RESOURCE: Readonly<Record<ProductionKind, { service: string; resourceType: string }>> = {
-  "rds-instance": { service: "rds", resourceType: "db" },
-  "rds-cluster": { service: "rds", resourceType: "cluster" },
-  "dynamodb-table": { service: "dynamodb", resourceType: "table" },
-  "backup-vault": { service: "backup", resourceType: "backupVault" },
-  "kms-key": { service: "kms", resourceType: "key" },
-};
-
 /**
  * The variable in each ARN format that holds the production resource's name; other variables
  * (snapshot ids, backup names) stand for any value.
@@ -272,7 +263,6 @@ function describeTags(tags: Readonly<Record<string, string>> | undefined, what: 
 export function productionProbes(target: ProductionTarget, productionTags: Readonly<Record<string, readonly string[]>>, catalogue: ActionCatalogue = actionCatalogue()): Probe[] {
   const tagSets: Array<Record<string, string> | undefined> = target.tags ? [{ ...target.tags }] : target.anyTags ? [undefined] : productionTagVariants(productionTags);
   const whose = target.role ? `, ${target.role}` : "";
-  const { service } = KIND_RESOURCE[target.kind];
   const location = target.location ?? {};
   const formatValues: Record<string, string | undefined> = { Partition: location.partition ?? "aws", Region: location.region, Account: location.account };
   const probes: Probe[] = [];
@@ -281,7 +271,7 @@ export function productionProbes(target: ProductionTarget, productionTags: Reado
     const action = catalogue.action(destructive.action);
     const type = catalogue.resourceType(destructive.action.split(":")[0], destructive.resourceType);
     if (!action || !type) throw new Error(`the service authorization reference has no ${destructive.action} on ${destructive.resourceType}`);
-    const values: Record<string, string | undefined> = { ...formatValues, Vendor: service, ResourceType: service === "backup" ? "recovery-point" : undefined };
+    const values: Record<string, string | undefined> = { ...formatValues };
     // The resource's own name appears only in its own ARN (and a table's backups); snapshots and recovery points have other ids.
     for (const variable of NAME_VARIABLES) values[variable] = target.name;
     const resources =
@@ -547,8 +537,6 @@ export function restoreAuthorizations(scenario: RestoreScenario, catalogue: Acti
       Partition: location.partition ?? "aws",
       Region: location.region,
       Account: location.account,
-      Vendor: service === "backup" ? "backup" : undefined,
-      ResourceType: service === "backup" ? "recovery-point" : undefined,
     };
     const variables = SLOT_NAME_VARIABLES[resourceType] ?? [];
     for (const v of variables) values[v] = resource?.name;
