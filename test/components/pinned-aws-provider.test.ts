@@ -51,6 +51,27 @@ describe("pinnedAwsProviderArgs", () => {
     expect(() => pinnedAwsProviderArgs("p", { allowedAccountIds: [PRODUCTION], region: "us-east-1", defaultTags: { environment: "staging" } })).toThrow(/contradicts environment "production"/);
   });
 
+  test("each refusal names the component, the argument and the rule", () => {
+    const refused = (args: unknown) => {
+      try {
+        pinnedAwsProviderArgs("p", args as never);
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return "accepted";
+    };
+    for (const args of [null, "us-east-1", 7]) expect(refused(args)).toBe('PinnedAwsProvider "p": args must be an object.');
+    expect(refused({ allowedAccountIds: ["12345"], region: "us-east-1" })).toBe('PinnedAwsProvider "p": allowedAccountIds[0] = "12345" is invalid: an AWS account id is 12 digits.');
+    expect(refused({ allowedAccountIds: [PRODUCTION], region: "Mars" })).toBe('PinnedAwsProvider "p": region = "Mars" is invalid: expected an AWS region such as us-east-1.');
+    expect(refused({ allowedAccountIds: [STAGING], region: "us-east-1", environment: "staging", productionAccountIds: ["x"] })).toBe(
+      'PinnedAwsProvider "p": productionAccountIds[0] = "x" is invalid: an AWS account id is 12 digits.',
+    );
+    for (const profile of ["", "  ", 5]) {
+      expect(refused({ allowedAccountIds: [PRODUCTION], region: "us-east-1", profile })).toBe('PinnedAwsProvider "p": profile must be a non-empty string when set.');
+    }
+    expect(refused({ allowedAccountIds: [PRODUCTION], region: "us-east-1", profile: "deploy" })).toBe("accepted");
+  });
+
   test("an assumed role gets a valid session name", () => {
     const args = pinnedAwsProviderArgs("p", { allowedAccountIds: [PRODUCTION], region: "us-east-1", assumeRoleArn: `arn:aws:iam::${PRODUCTION}:role/deployer` });
     expect(args.assumeRoles).toEqual([{ roleArn: `arn:aws:iam::${PRODUCTION}:role/deployer`, sessionName: "db-guardrails-production" }]);
