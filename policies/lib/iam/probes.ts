@@ -146,9 +146,14 @@ export function recoveryPointArn(keeper: RecoveryPointKeeper, location: Resource
   const form = RECOVERY_POINT_FORMS[keeper];
   const type = catalogue.resourceType(form.service, form.resourceType);
   if (!type) throw new Error(`the service authorization reference has no ${form.service} resource type ${form.resourceType}`);
-  const values: Record<string, string | undefined> = { Partition: location.partition ?? "aws", Region: location.region, Account: location.account, ...form.values };
+  const values: Record<string, string | undefined> = { ...locationValues(location), ...form.values };
   values[form.nameVariable] = name ?? form.name;
   return arnFromFormat(type.arnFormat, values);
+}
+
+/** The ARN format variables a location fills (the partition defaults to aws; an unknown part stays `*`). */
+function locationValues(location: ResourceLocation): Record<string, string | undefined> {
+  return { Partition: location.partition ?? "aws", Region: location.region, Account: location.account };
 }
 
 /** Fills an ARN format from the reference; every variable without a value becomes `*`. */
@@ -264,7 +269,7 @@ export function productionProbes(target: ProductionTarget, productionTags: Reado
   const tagSets: Array<Record<string, string> | undefined> = target.tags ? [{ ...target.tags }] : target.anyTags ? [undefined] : productionTagVariants(productionTags);
   const whose = target.role ? `, ${target.role}` : "";
   const location = target.location ?? {};
-  const formatValues: Record<string, string | undefined> = { Partition: location.partition ?? "aws", Region: location.region, Account: location.account };
+  const formatValues = locationValues(location);
   const probes: Probe[] = [];
   for (const destructive of DESTRUCTIVE_ACTIONS) {
     if (destructive.kind !== target.kind) continue;
@@ -533,11 +538,7 @@ export function restoreAuthorizations(scenario: RestoreScenario, catalogue: Acti
             : slot === "subnet-group"
               ? scenario.subnetGroup
               : scenario.parameterGroup;
-    const values: Record<string, string | undefined> = {
-      Partition: location.partition ?? "aws",
-      Region: location.region,
-      Account: location.account,
-    };
+    const values = locationValues(location);
     const variables = SLOT_NAME_VARIABLES[resourceType] ?? [];
     for (const v of variables) values[v] = resource?.name;
     if (resourceType === "backup") {
